@@ -21,10 +21,16 @@ campaigns      retention or win-back offer sent to a customer: which offer, whet
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+import numpy as np
 import pandas as pd
+import pandera.pandas as pa
+
+from .exceptions import SchemaError
 
 __all__ = [
     "Column",
@@ -36,6 +42,9 @@ __all__ = [
     "CAMPAIGN_KINDS",
     "PERSONAL_COLUMNS",
     "CustomerData",
+    "validate",
+    "validate_tables",
+    "apply_column_map",
 ]
 
 Kind = Literal["id", "datetime", "float", "int", "bool", "category", "text"]
@@ -224,3 +233,443 @@ class CustomerData:
             for f in fields(self)
             if f.name in TABLES and getattr(self, f.name) is not None
         }
+
+
+# --------------------------------------------------------------------------- validation
+
+
+
+def apply_column_map(
+    df: pd.DataFrame, table: str, column_map: Mapping[str, str] | None
+) -> pd.DataFrame:
+    """Rename the user's columns to the canonical names, once.
+
+    ``column_map`` maps the user's column name to the canonical one, e.g.
+    ``{"客户编号": "customer_id", "下单时间": "timestamp", "金额": "amount"}``.
+    A mapped column that is missing, or a map that would create two columns of
+    the same name, raises a :class:`~segkit.exceptions.SchemaError`.
+    """
+    if not column_map:
+        return df
+    spec = _spec(table)
+    missing = [src for src in column_map if src not in df.columns]
+    if missing:
+        raise SchemaError(
+            table,
+            missing[0],
+            f"column_map names column(s) {missing} that the table does not have; "
+            f"its columns are {list(map(str, df.columns))}",
+        )
+    unknown = [dst for dst in column_map.values() if dst not in spec.names]
+    if unknown:
+        raise SchemaError(
+            table,
+            unknown[0],
+            f"column_map maps to {unknown}, which are not columns of the data model; "
+            f"the canonical columns of '{table}' are {list(spec.names)}",
+        )
+    renamed = df.rename(columns=dict(column_map))
+    dup = renamed.columns[renamed.columns.duplicated()].unique().tolist()
+    if dup:
+        raise SchemaError(
+            table,
+            dup[0],
+            "after applying column_map two columns share the name "
+            f"{dup[0]!r}; map only one of them or drop the other",
+        )
+    return renamed
+
+
+def _spec(table: str) -> TableSpec:
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise SchemaError(
+            table, None, f"unknown table; the data model has the tables {list(TABLES)}"
+        ) from None
+
+
+def _bad(df: pd.DataFrame, mask) -> pd.DataFrame:
+    return df.loc[np.asarray(mask, dtype=bool)]
+
+
+def _to_id(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
+    if pd.api.types.is_float_dtype(s):
+        raise SchemaError(
+            table,
+            col.name,
+            f"wrong type: ids must be text or whole numbers, got {s.dtype} "
+            "(ids read as decimals usually mean missing ids or a wrong column)",
+            _bad(df, s.notna()),
+        )
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+        raise SchemaError(
+            table, col.name, f"wrong type: ids must be text or whole numbers, got {s.dtype}",
+            df.head(),
+        )
+    out = s.astype(object)
+    nonnull = out.notna()
+    return out.where(~nonnull, out[nonnull].map(str)) if nonnull.any() else out
+
+
+def _to_datetime(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        raise SchemaError(
+            table,
+            col.name,
+            f"wrong type: timezone-aware datetimes ({s.dtype}) are not accepted; convert to "
+            "naive local time first, e.g. s.dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)",
+            df.head(),
+        )
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.astype("datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        if s.isna().all():
+            return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        raise SchemaError(
+            table,
+            col.name,
+            f"wrong type: expected dates, got {s.dtype} numbers; parse them first "
+            "(for example pd.to_datetime(s.astype(str), format='%Y%m%d'))",
+            df.head(),
+        )
+    text = s.astype("string").str.strip()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    unparseable = parsed.isna() & text.notna() & (text != "")
+    if unparseable.any():
+        raise SchemaError(
+            table,
+            col.name,
+            "unparseable dates: use ISO dates such as 2024-03-01 or 2024-03-01 14:30",
+            _bad(df, unparseable),
+            int(unparseable.sum()),
+        )
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.astype("datetime64[ns]")
+
+
+def _to_number(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+        raise SchemaError(
+            table, col.name, f"wrong type: expected numbers, got {s.dtype}", df.head()
+        )
+    if not pd.api.types.is_numeric_dtype(s):
+        num = pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
+        bad = num.isna() & s.notna() & (s.astype("string").str.strip() != "")
+        if bad.any():
+            raise SchemaError(
+                table,
+                col.name,
+                "wrong type: expected numbers, found text that is not a number "
+                "(remove currency signs and thousands separators)",
+                _bad(df, bad),
+                int(bad.sum()),
+            )
+        s = num
+    if col.kind == "int":
+        nonnull = s.dropna()
+        frac = nonnull != np.floor(nonnull)
+        if frac.any():
+            raise SchemaError(
+                table,
+                col.name,
+                "wrong type: expected whole numbers",
+                df.loc[nonnull.index[frac.to_numpy()]],
+                int(frac.sum()),
+            )
+        return s.astype("Int64") if (col.nullable or s.isna().any()) else s.astype("int64")
+    return s.astype("float64")
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _to_bool(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s) and not s.isna().any():
+        return s.astype(bool)
+    text = s.astype("string").str.strip().str.lower()
+    ok = text.isin(_TRUE | _FALSE)
+    if not ok.all():
+        raise SchemaError(
+            table,
+            col.name,
+            "wrong type: expected true/false values (True/False, 1/0 or yes/no)",
+            _bad(df, ~ok.fillna(False)),
+            int((~ok.fillna(False)).sum()),
+        )
+    return text.isin(_TRUE).astype(bool)
+
+
+def _to_text(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
+    if pd.api.types.is_float_dtype(s) and s.notna().any():
+        raise SchemaError(
+            table, col.name, f"wrong type: expected text, got {s.dtype} numbers", df.head()
+        )
+    out = s.astype(object)
+    nonnull = out.notna()
+    return out.where(~nonnull, out[nonnull].map(str)) if nonnull.any() else out
+
+
+_CONVERTERS = {
+    "id": _to_id,
+    "datetime": _to_datetime,
+    "float": _to_number,
+    "int": _to_number,
+    "bool": _to_bool,
+    "category": _to_text,
+    "text": _to_text,
+}
+
+
+def _fmt(v: float | None) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _pandera_schema(spec: TableSpec, present: list[str]) -> pa.DataFrameSchema:
+    """The value rules of a table as a pandera schema (types are converted before)."""
+    columns = {}
+    for c in spec.columns:
+        if c.name not in present:
+            continue
+        checks = []
+        if c.min is not None:
+            checks.append(pa.Check.ge(c.min, error=f"values must be >= {_fmt(c.min)}"))
+        if c.max is not None:
+            checks.append(pa.Check.le(c.max, error=f"values must be <= {_fmt(c.max)}"))
+        if c.allowed is not None:
+            checks.append(
+                pa.Check.isin(list(c.allowed), error=f"values must be one of {list(c.allowed)}")
+            )
+        unique = spec.key == (c.name,)
+        columns[c.name] = pa.Column(
+            nullable=c.nullable, checks=checks, unique=unique, coerce=False, required=True
+        )
+    unique = list(spec.key) if len(spec.key) > 1 else None
+    return pa.DataFrameSchema(columns, unique=unique, strict=False)
+
+
+def _no_reason(d: pd.DataFrame) -> pd.Series:
+    return (d["kind"] == "complaint") & d["reason"].isna()
+
+
+def _no_rating(d: pd.DataFrame) -> pd.Series:
+    rating = d["rating"] if "rating" in d else pd.Series(pd.NA, index=d.index)
+    return (d["kind"] == "review") & rating.isna()
+
+
+def _no_score(d: pd.DataFrame) -> pd.Series:
+    has = pd.Series(False, index=d.index)
+    for c in ("nps", "csat"):
+        if c in d:
+            has |= d[c].notna()
+    return ~has
+
+
+def _late_response(d: pd.DataFrame) -> pd.Series:
+    if "response_date" not in d:
+        return pd.Series(False, index=d.index)
+    return d["response_date"] < d["timestamp"]
+
+
+def _response_without_flag(d: pd.DataFrame) -> pd.Series:
+    if "response_date" not in d:
+        return pd.Series(False, index=d.index)
+    return d["response_date"].notna() & ~d["responded"]
+
+
+#: Rules that involve several columns: (column named in the error, bad-row mask, rule).
+_TABLE_RULES: dict[str, list[tuple[str, object, str]]] = {
+    "transactions": [
+        (
+            "amount",
+            lambda d: (d["amount"] < 0) & ~d["is_return"],
+            "negative amount on a line that is not flagged as a return: set is_return "
+            "for returns and refunds (they are kept, never dropped)",
+        ),
+        (
+            "is_return",
+            lambda d: d["is_return"] & (d["amount"] > 0),
+            "a return line (is_return) must have an amount <= 0",
+        ),
+    ],
+    "complaints": [
+        ("reason", _no_reason,
+         "a complaint needs a reason (product, price, service, competition or other)"),
+        ("rating", _no_rating, "a review needs a rating (1-5)"),
+    ],
+    "surveys": [("nps", _no_score, "each survey answer needs an nps (0-10) or csat (1-5) value")],
+    "receivables": [
+        ("due_date", lambda d: d["due_date"] < d["issue_date"], "due_date is before issue_date"),
+        ("paid_date", lambda d: d["paid_date"] < d["issue_date"],
+         "paid_date is before issue_date"),
+    ],
+    "campaigns": [
+        ("response_date", _response_without_flag, "response_date is set but responded is False"),
+        ("response_date", _late_response,
+         "response_date is before the offer was sent (timestamp)"),
+    ],
+}
+
+_PANDERA_RULES = {
+    "not_nullable": "missing values",
+    "field_uniqueness": "duplicate keys: each value must appear once",
+    "multiple_fields_uniqueness": "duplicate keys: each combination must appear once",
+}
+
+
+def _raise_first(err: pa.errors.SchemaErrors, table: str, spec: TableSpec, df: pd.DataFrame):
+    fc = err.failure_cases
+    fc = fc[fc["index"].notna()] if fc["index"].notna().any() else fc
+    order = {name: i for i, name in enumerate(spec.names)}
+    fc = fc.assign(_order=fc["column"].map(lambda c: order.get(c, -1) if c else -1))
+    first = fc.sort_values("_order", kind="stable").iloc[0]
+    check = str(first["check"])
+    same = fc[(fc["check"] == first["check"]) & (fc["column"].astype(str) == str(first["column"]))]
+    rows = df.loc[df.index.isin(same["index"].dropna().unique())]
+    column = first["column"] if first["column"] in df.columns else None
+    rule = _PANDERA_RULES.get(check, check)
+    if check == "multiple_fields_uniqueness":
+        column = ", ".join(spec.key)
+        key = list(spec.key)
+        rows = df[df.duplicated(key, keep=False)].sort_values(key)
+    elif check == "field_uniqueness":
+        rows = df[df.duplicated(first["column"], keep=False)].sort_values(first["column"])
+    elif check == "not_nullable":
+        rows = df[df[first["column"]].isna()]
+    problems = fc.groupby(["column", "check"], dropna=False).ngroups
+    if problems > 1:
+        rule += f" (and {problems - 1} more rule(s) broken; fix this one first)"
+    raise SchemaError(table, column, rule, rows, len(rows)) from None
+
+
+def validate(
+    df: pd.DataFrame,
+    table: str,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    observation_end=None,
+) -> pd.DataFrame:
+    """Check a table against the data model and return it in canonical form.
+
+    The input is not modified. The returned copy has canonical column names
+    (``column_map`` applied) and types: ids as text, datetimes as ``datetime64[ns]``,
+    amounts as floats, whole numbers as integers, flags as booleans. Extra columns
+    are kept as they are. Nothing is dropped: any row that breaks a rule makes the
+    whole table fail with a :class:`~segkit.exceptions.SchemaError` that names the
+    table, the column, the rule and a few offending rows.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table as read.
+    table : str
+        Which table of :data:`TABLES` it is.
+    column_map : mapping, optional
+        User column name -> canonical name.
+    observation_end : date-like, optional
+        End of the observation period: no date in the table may be later.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"cid": [1, 2], "date": ["2024-01-05", "2024-02-01"],
+    ...                     "amount": [12.5, 30.0]})
+    >>> tx = validate(raw, "transactions", column_map={"cid": "customer_id", "date": "timestamp"})
+    >>> tx.dtypes.astype(str).to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'customer_id': 'object', 'timestamp': 'datetime64[ns]', 'amount': 'float64',
+     'transaction_id': 'object', 'is_return': 'bool'}
+    """
+    spec = _spec(table)
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(table, None, f"expected a pandas DataFrame, got {type(df).__name__}")
+    df = apply_column_map(df, table, column_map)
+    df.columns = [str(c).strip() for c in df.columns]
+    dup = df.columns[df.columns.duplicated()].unique().tolist()
+    if dup:
+        raise SchemaError(table, dup[0], "the column name appears more than once")
+    if len(df) == 0:
+        raise SchemaError(table, None, "the table is empty (no rows)")
+    missing = [c for c in spec.required if c not in df.columns]
+    if missing:
+        hint = (
+            " Map your own column names once with column_map={'your name': 'canonical name'}."
+        )
+        raise SchemaError(
+            table,
+            missing[0],
+            f"missing required column(s) {missing}; the table has {list(df.columns)}." + hint,
+        )
+    out = df.copy()
+    if table == "transactions":
+        if "transaction_id" not in out.columns:
+            out["transaction_id"] = [f"row{i}" for i in range(len(out))]
+        if "is_return" not in out.columns:
+            out["is_return"] = False
+    for col in spec.columns:
+        if col.name in out.columns:
+            out[col.name] = _CONVERTERS[col.kind](out[col.name], table, col, df)
+    present = [c for c in spec.names if c in out.columns]
+    try:
+        _pandera_schema(spec, present).validate(out, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        _raise_first(err, table, spec, df)
+    for column, is_bad, rule in _TABLE_RULES.get(table, []):
+        bad = is_bad(out).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            raise SchemaError(table, column, rule, _bad(df, bad), int(bad.sum()))
+    if observation_end is not None:
+        end = pd.Timestamp(observation_end)
+        for name in spec.names:
+            if name in out.columns and spec.column(name).kind == "datetime":
+                late = out[name] > end
+                if late.any():
+                    raise SchemaError(
+                        table,
+                        name,
+                        f"dates after the observation end {end.date()}: a table cannot record "
+                        "what happened after its observation end; choose a later observation "
+                        "end or cut the data explicitly",
+                        _bad(df, late),
+                        int(late.sum()),
+                    )
+    return out
+
+
+def validate_tables(data: CustomerData, *, column_maps: Mapping[str, Mapping] | None = None):
+    """Validate every table of ``data`` and the links between them.
+
+    Besides each table's own rules (see :func:`validate`), every ``customer_id`` of
+    another table must exist in ``customers`` when that table is given. Returns a
+    new :class:`CustomerData` with canonical tables.
+    """
+    column_maps = column_maps or {}
+    end = data.observation_end
+    clean = {
+        name: validate(df, name, column_map=column_maps.get(name), observation_end=end)
+        for name, df in data.tables().items()
+    }
+    if "customers" in clean:
+        known = pd.Index(clean["customers"]["customer_id"])
+        for name, df in clean.items():
+            if name == "customers" or "customer_id" not in df.columns:
+                continue
+            unknown = ~df["customer_id"].isin(known)
+            if unknown.any():
+                raise SchemaError(
+                    name,
+                    "customer_id",
+                    "customer ids that are not in the customers table "
+                    f"(e.g. {sorted(df.loc[unknown, 'customer_id'].unique())[:3]})",
+                    df.loc[unknown],
+                    int(unknown.sum()),
+                )
+    return CustomerData(**clean, observation_end=end, source=data.source)
+

@@ -1,0 +1,79 @@
+"""Reading users' CSV files: encodings, Chinese column names, folders of tables."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from segkit.exceptions import SchemaError
+from segkit.io import read_csv, read_tables
+
+ZH_MAP = {"客户编号": "customer_id", "交易时间": "timestamp", "金额": "amount", "数量": "quantity"}
+ZH_CSV = "客户编号,交易时间,金额,数量\n001,2024-01-05,25.00,1\n001,2024-02-10,40.50,2\n002,2024/01/20,12,1\n"
+
+
+def test_gbk_csv_with_chinese_column_names(tmp_path):
+    path = tmp_path / "订单.csv"
+    path.write_bytes(ZH_CSV.encode("gbk"))
+    tx = read_csv(path, "transactions", column_map=ZH_MAP, encoding="gbk")
+    assert tx["customer_id"].tolist() == ["001", "001", "002"]  # leading zeros kept
+    assert tx["timestamp"].tolist() == list(pd.to_datetime(["2024-01-05", "2024-02-10",
+                                                            "2024-01-20"]))
+    assert tx["amount"].sum() == pytest.approx(77.5)
+
+
+def test_gbk_csv_read_as_utf8_gives_a_clear_error(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ZH_CSV.encode("gbk"))
+    with pytest.raises(SchemaError, match=re.escape(
+        "table 'transactions': orders.csv is not valid utf-8-sig text (invalid start byte at "
+        "byte 0); pass the file's encoding, e.g. encoding='gbk'")):
+        read_csv(path, "transactions", column_map=ZH_MAP)
+
+
+def test_utf8_with_byte_order_mark(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ZH_CSV.encode("utf-8-sig"))
+    tx = read_csv(path, "transactions", column_map=ZH_MAP)
+    assert list(tx.columns[:4]) == ["customer_id", "timestamp", "amount", "quantity"]
+
+
+def test_chinese_columns_without_a_map_name_the_missing_columns(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(ZH_CSV, encoding="utf-8")
+    with pytest.raises(SchemaError, match=re.escape(
+        "column 'customer_id': missing required column(s) ['customer_id', 'timestamp', "
+        "'amount']; the table has ['客户编号', '交易时间', '金额', '数量']")):
+        read_csv(path, "transactions")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("")
+    with pytest.raises(SchemaError, match=re.escape("orders.csv is empty (no header, no rows)")):
+        read_csv(path, "transactions")
+
+
+def test_header_only_file_is_an_empty_table(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,timestamp,amount\n")
+    with pytest.raises(SchemaError, match=re.escape("the table is empty (no rows)")):
+        read_csv(path, "transactions")
+
+
+def test_read_tables_checks_links(tmp_path, transactions, customers):
+    transactions.to_csv(tmp_path / "transactions.csv", index=False)
+    customers.iloc[:2].to_csv(tmp_path / "customers.csv", index=False)
+    with pytest.raises(SchemaError, match="customer ids that are not in the customers table"):
+        read_tables(tmp_path)
+    customers.to_csv(tmp_path / "customers.csv", index=False)
+    data = read_tables(tmp_path)
+    assert data.observation_end == pd.Timestamp("2024-03-04")
+    assert set(data.tables()) == {"customers", "transactions"}
+
+
+def test_read_tables_needs_transactions(tmp_path):
+    with pytest.raises(SchemaError, match="no transactions.csv in"):
+        read_tables(tmp_path)
