@@ -1,0 +1,70 @@
+# segkit: one entry point for set-up, reports, tests and the course.
+# Every target creates the virtual environment first when it is missing or stale.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.segkit-installed
+CONSTRAINTS := requirements/constraints.txt
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: help env reports test test-fast lab notebooks exercises data bench lint format lock clean
+
+help:
+	@echo "make reports    render every report template on the bundled data into reports/"
+	@echo "make test       run the whole test suite (unit, property, notebooks through nbval)"
+	@echo "make lab        JupyterLab with the registered 'segkit' kernel"
+	@echo "make notebooks  re-execute the course notebooks in place"
+	@echo "make exercises  regenerate the participant versions of the exercises"
+	@echo "make data       regenerate the bundled synthetic data (fixed seed)"
+	@echo "make bench      run the benchmarks (minutes; see benchmarks/README.md)"
+	@echo "make lint       ruff over src/, tests/, notebooks, exercises"
+	@echo "make lock       re-pin $(CONSTRAINTS) from the current environment"
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name segkit --display-name "segkit (Python 3)" >/dev/null
+	touch $(STAMP)
+
+env: $(STAMP)
+
+reports: env
+	$(BIN)/segkit report --all
+
+test: env
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--doctest-modules --ignore-glob='src/segkit/templates/*' tests notebooks exercises/solutions src/segkit
+
+test-fast: env
+	$(BIN)/python -m pytest -n 2 -x tests
+
+lab: env
+	$(BIN)/jupyter lab --notebook-dir=.
+
+notebooks: env
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=segkit notebooks/*.ipynb
+
+exercises: env
+	$(BIN)/python -m segkit.exercises build
+
+data: env
+	$(BIN)/python scripts/make_demo_data.py
+
+bench: env
+	$(BIN)/python benchmarks/bench_summary.py
+
+lint: env
+	$(BIN)/ruff check src tests benchmarks scripts notebooks exercises
+
+format: env
+	$(BIN)/ruff format src tests benchmarks scripts
+
+lock: env
+	echo "# Pins the whole environment (make lock regenerates it); used by make env via pip -c." > $(CONSTRAINTS)
+	$(BIN)/python -m pip freeze --exclude-editable --all | grep -v -E '^(setuptools|wheel)==' >> $(CONSTRAINTS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
