@@ -45,6 +45,8 @@ __all__ = [
     "validate",
     "validate_tables",
     "apply_column_map",
+    "data_model",
+    "validation_report",
 ]
 
 Kind = Literal["id", "datetime", "float", "int", "bool", "category", "text"]
@@ -673,3 +675,49 @@ def validate_tables(data: CustomerData, *, column_maps: Mapping[str, Mapping] | 
                 )
     return CustomerData(**clean, observation_end=end, source=data.source)
 
+
+
+def data_model() -> pd.DataFrame:
+    """The data model as a table: one row per column of every table.
+
+    >>> data_model().groupby("table", sort=False).size().to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'customers': 7, 'transactions': 6, 'interactions': 3, 'complaints': 5, 'surveys': 4,
+     'receivables': 6, 'campaigns': 8}
+    """
+    rows = [
+        {
+            "table": spec.name,
+            "column": c.name,
+            "kind": c.kind,
+            "required": c.required,
+            "key": c.name in spec.key,
+            "nullable": c.nullable,
+            "allowed": ", ".join(c.allowed) if c.allowed else "",
+            "range": "" if c.min is None and c.max is None
+            else f"{'' if c.min is None else _fmt(c.min)}..{'' if c.max is None else _fmt(c.max)}",
+            "personal": c.personal,
+            "description": c.description,
+        }
+        for spec in TABLES.values()
+        for c in spec.columns
+    ]
+    return pd.DataFrame(rows)
+
+
+def validation_report(df: pd.DataFrame, table: str, **kwargs) -> str:
+    """Validate a table and say in words whether it passed.
+
+    Returns the :class:`~segkit.exceptions.SchemaError` message when the table breaks
+    a rule, so that a notebook can show the problem without a traceback. Keyword
+    arguments go to :func:`validate`.
+
+    >>> import pandas as pd
+    >>> print(validation_report(pd.DataFrame({"customer_id": ["a"]}), "transactions"))
+    ... # doctest: +ELLIPSIS
+    table 'transactions', column 'timestamp': missing required column(s) ['timestamp', 'amount']...
+    """
+    try:
+        out = validate(df, table, **kwargs)
+    except SchemaError as err:
+        return str(err)
+    return f"table '{table}': OK, {len(out):,} rows follow the data model"
