@@ -386,8 +386,8 @@ def _to_number(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Se
     return s.astype("float64")
 
 
-_TRUE = {"true", "1", "yes", "y", "t"}
-_FALSE = {"false", "0", "no", "n", "f"}
+_TRUE = {"true", "1", "yes", "y", "t", "是"}
+_FALSE = {"false", "0", "no", "n", "f", "否"}
 
 
 def _to_bool(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
@@ -399,7 +399,7 @@ def _to_bool(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Seri
         raise SchemaError(
             table,
             col.name,
-            "wrong type: expected true/false values (True/False, 1/0 or yes/no)",
+            "wrong type: expected true/false values (True/False, 1/0, yes/no or 是/否)",
             _bad(df, ~ok.fillna(False)),
             int((~ok.fillna(False)).sum()),
         )
