@@ -293,3 +293,11 @@ def test_example_rows_are_limited_to_five(transactions):
     assert e.value.n_bad == 20
     assert len(e.value.examples) == 5
     assert "(20 rows)" in str(e.value)
+
+
+def test_due_dates_after_the_observation_end_are_allowed():
+    inv = pd.DataFrame({"invoice_id": ["i1"], "customer_id": ["c1"], "issue_date": ["2024-12-31"],
+                        "due_date": ["2025-01-30"], "paid_date": [None], "amount": [10.0]})
+    assert len(validate(inv, "receivables", observation_end="2024-12-31")) == 1
+    with raises("column 'issue_date': dates after the observation end 2024-12-30"):
+        validate(inv, "receivables", observation_end="2024-12-30")

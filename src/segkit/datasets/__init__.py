@@ -7,5 +7,18 @@
 from __future__ import annotations
 
 from ._cdnow import load_cdnow
+from ._demo import load_demo, load_demo_params, load_demo_truth
+from ._simulate import CHANNELS, DEFAULT_PARAMS, OFFERS, REGIONS, SimulatedData, simulate
 
-__all__ = ["load_cdnow"]
+__all__ = [
+    "load_cdnow",
+    "load_demo",
+    "load_demo_params",
+    "load_demo_truth",
+    "simulate",
+    "SimulatedData",
+    "DEFAULT_PARAMS",
+    "REGIONS",
+    "CHANNELS",
+    "OFFERS",
+]
