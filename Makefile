@@ -52,6 +52,7 @@ exercises: env
 
 data: env
 	$(BIN)/python scripts/make_demo_data.py
+	$(BIN)/python scripts/make_example_files.py
 
 bench: env
 	$(BIN)/python benchmarks/bench_summary.py

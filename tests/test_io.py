@@ -77,3 +77,20 @@ def test_read_tables_checks_links(tmp_path, transactions, customers):
 def test_read_tables_needs_transactions(tmp_path):
     with pytest.raises(SchemaError, match="no transactions.csv in"):
         read_tables(tmp_path)
+
+
+def test_bundled_gbk_example_is_in_sync_and_readable(tmp_path):
+    import importlib.util
+
+    from segkit.config import PROJECT_ROOT, data_path
+
+    spec = importlib.util.spec_from_file_location(
+        "make_example_files", PROJECT_ROOT / "scripts" / "make_example_files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--out", str(tmp_path)])
+    committed = data_path("examples", "orders_zh_gbk.csv")
+    assert (tmp_path / "orders_zh_gbk.csv").read_bytes() == committed.read_bytes()
+    zh_map = {v: k for k, v in module.ZH_COLUMNS.items()}
+    tx = read_csv(committed, "transactions", column_map=zh_map, encoding="gbk")
+    assert len(tx) == 300 and tx["is_return"].dtype == bool
