@@ -1,0 +1,378 @@
+"""Every figure the notebooks and reports show, in one visual style.
+
+Call :func:`setup` once at the top of a notebook or report: it sets the seaborn theme,
+a small figure size and resolution (so that an HTML report with embedded PNG images
+stays small), the display precision of pandas and the warnings filter.
+
+The figure functions take the language of their labels (``lang="en"`` or ``"zh"``).
+Chinese labels need a CJK font; :func:`cjk_font` looks for one among the installed
+fonts (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, ...). When
+none is installed, :func:`figure_lang` warns and the figures fall back to English labels
+(install e.g. the Debian package ``fonts-noto-cjk``).
+
+The figures are :class:`matplotlib.figure.Figure` objects made without pyplot: a
+notebook shows the one a cell returns (or passes to ``display``), exactly once, and
+nothing accumulates in pyplot's figure manager.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from . import glossary
+
+__all__ = [
+    "FIGSIZE",
+    "DPI",
+    "PALETTE",
+    "CJK_FONTS",
+    "setup",
+    "cjk_font",
+    "figure_lang",
+    "customer_base",
+    "revenue",
+    "cohort_retention",
+]
+
+#: Default figure size in inches (width, height).
+FIGSIZE: tuple[float, float] = (6.4, 3.2)
+#: Resolution of figures shown in notebooks and embedded in reports.
+DPI: int = 90
+#: Colours of the kit (seaborn "deep" order: blue, orange, green, red, ...).
+PALETTE: str = "deep"
+#: CJK fonts looked for, in order of preference.
+CJK_FONTS: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Sarasa Gothic SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "STHeiti",
+    "Hiragino Sans GB",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Arial Unicode MS",
+)
+
+
+def setup(lang: str = "en") -> None:
+    """Set the one visual style of segkit: call it once at the top of a notebook.
+
+    Sets the seaborn theme (white grid, notebook context), the figure size
+    :data:`FIGSIZE` and resolution :data:`DPI`, PNG output in notebooks, a CJK font as
+    fallback when one is installed, pandas' display precision (3 decimals) and width,
+    and hides FutureWarning and DeprecationWarning messages of the libraries.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}, default "en"
+        Language of the notebook; checked here so a wrong value fails first.
+
+    Examples
+    --------
+    At the top of a notebook (it changes global settings, so it is not run here):
+
+    >>> from segkit import plot
+    >>> plot.setup(lang="zh")  # doctest: +SKIP
+    """
+    import seaborn as sns
+
+    glossary.check_lang(lang)
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.85)
+    mpl.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "savefig.bbox": "tight",
+            "axes.titlesize": "medium",
+            "axes.titleweight": "bold",
+            "legend.frameon": False,
+        }
+    )
+    font = cjk_font()
+    if font is not None:
+        _add_font(font)
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.width", 100)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    _png_in_notebooks()
+
+
+def _png_in_notebooks() -> None:
+    """Ask IPython (when running) to show figures as PNG."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
+    except ImportError:  # pragma: no cover
+        pass
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_font_names() -> frozenset[str]:
+    from matplotlib import font_manager
+
+    return frozenset(f.name for f in font_manager.fontManager.ttflist)
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font with Chinese glyphs, or None.
+
+    Prefers the fonts of :data:`CJK_FONTS`, then any font whose name contains "CJK".
+
+    Returns
+    -------
+    str or None
+    """
+    names = _installed_font_names()
+    for name in CJK_FONTS:
+        if name in names:
+            return name
+    others = sorted(n for n in names if "CJK" in n)
+    return others[0] if others else None
+
+
+def _add_font(font: str) -> None:
+    """Use ``font`` as fallback after the Latin sans-serif font (CJK glyphs only)."""
+    current = [f for f in mpl.rcParams["font.sans-serif"] if f != font]
+    latin = [f for f in current if f == "DejaVu Sans"] or current[:1]
+    rest = [f for f in current if f not in latin]
+    mpl.rcParams["font.sans-serif"] = [*latin, font, *rest]
+    mpl.rcParams["axes.unicode_minus"] = False
+
+
+def figure_lang(lang: str) -> str:
+    """Language the figure labels can use: ``lang``, or "en" when no CJK font exists.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+
+    Warns
+    -----
+    UserWarning
+        When ``lang="zh"`` and no CJK font is installed.
+    """
+    glossary.check_lang(lang)
+    if lang == "en":
+        return lang
+    font = cjk_font()
+    if font is None:
+        warnings.warn(
+            "no font with Chinese glyphs is installed (looked for Noto Sans CJK, "
+            "WenQuanYi, SimHei, ...); figure labels fall back to English. Install one, "
+            "e.g. the package fonts-noto-cjk, to get Chinese labels.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return "en"
+    _add_font(font)
+    return lang
+
+
+def _figure(figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, object]:
+    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    return fig, fig.subplots()
+
+
+def _date_axis(ax, index: pd.DatetimeIndex) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if len(index):
+        half = pd.Timedelta(days=_step_days(index) / 2)
+        ax.set_xlim(index.min() - half, index.max() + half)
+
+
+def _legend(fig: Figure, ax, ncols: int) -> None:
+    """One legend row above the axes, outside the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=ncols, fontsize="small")
+
+
+def _thousands(x, _pos) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.3g}M"
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:.3g}k"
+    return f"{x:.3g}"
+
+
+def _empty(fig: Figure, ax, lang: str) -> Figure:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, glossary.t("no_data", lang), ha="center", va="center")
+    return fig
+
+
+def _colors(n: int) -> list:
+    import seaborn as sns
+
+    return sns.color_palette(PALETTE, n)
+
+
+def customer_base(base: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Figure:
+    """Line chart of the customer base and active customers, bars of new customers.
+
+    Parameters
+    ----------
+    base : pandas.DataFrame
+        Output of :func:`segkit.overview.customer_base`.
+    lang : {"en", "zh"}, default "en"
+    time_grain : {"D", "W", "M"}, default "M"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    lang = figure_lang(lang)
+    g = glossary.Glossary(lang)
+    fig, ax = _figure()
+    if base.empty:
+        return _empty(fig, ax, lang)
+    c = _colors(3)
+    x = base.index
+    _bars(ax, x, base["new_customers"], color=c[2], label=g["new_customers"])
+    ax.plot(x, base["customer_base"], color=c[0], lw=2, label=g["customer_base"])
+    ax.plot(x, base["active_customers"], color=c[1], lw=2, label=g["active_customers"])
+    ax.set_ylabel(g["n_customers"])
+    ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
+    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    ax.set_ylim(bottom=0)
+    _date_axis(ax, x)
+    _legend(fig, ax, ncols=3)
+    return fig
+
+
+def _step_days(index: pd.DatetimeIndex) -> float:
+    """Smallest step between periods, in days (1 for a single period)."""
+    if len(index) < 2:
+        return 1.0
+    return float(np.diff(index.values).astype("timedelta64[s]").astype(float).min() / 86400)
+
+
+#: Above this many periods, bars become a filled step area (bars would be hairlines).
+MAX_BARS: int = 60
+
+
+def _bars(ax, x: pd.DatetimeIndex, y: pd.Series, *, color, label: str) -> None:
+    """Bars centred on each period, or a filled step area when there are many periods."""
+    if len(x) > MAX_BARS:
+        ax.fill_between(x, 0, y, step="mid", color=color, alpha=0.5, lw=0, label=label)
+    else:
+        ax.bar(x, y, width=0.8 * _step_days(x), color=color, alpha=0.6, label=label)
+
+
+def revenue(rev: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Figure:
+    """Bars of gross revenue and returns (below zero) with a line of net revenue.
+
+    Parameters
+    ----------
+    rev : pandas.DataFrame
+        Output of :func:`segkit.overview.revenue`.
+    lang : {"en", "zh"}, default "en"
+    time_grain : {"D", "W", "M"}, default "M"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    lang = figure_lang(lang)
+    g = glossary.Glossary(lang)
+    fig, ax = _figure()
+    if rev.empty:
+        return _empty(fig, ax, lang)
+    c = _colors(4)
+    x = rev.index
+    _bars(ax, x, rev["gross_revenue"], color=c[0], label=g["gross_revenue"])
+    _bars(ax, x, -rev["returns"], color=c[3], label=g["returns"])
+    ax.plot(x, rev["net_revenue"], color="black", lw=1.5, label=g["net_revenue"])
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel(g["revenue"])
+    ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
+    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    _date_axis(ax, x)
+    _legend(fig, ax, ncols=3)
+    return fig
+
+
+def _period_label(ts: pd.Timestamp, grain: str) -> str:
+    return ts.strftime("%Y-%m") if grain == "M" else ts.strftime("%Y-%m-%d")
+
+
+def cohort_retention(matrix: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Figure:
+    """Heat map of a cohort retention matrix (share of each cohort active in period k).
+
+    Cells are annotated with percentages when the matrix is small enough to read.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Output of :func:`segkit.overview.cohort_retention`.
+    lang : {"en", "zh"}, default "en"
+    time_grain : {"D", "W", "M"}, default "M"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import seaborn as sns
+
+    lang = figure_lang(lang)
+    g = glossary.Glossary(lang)
+    n_rows, n_cols = matrix.shape
+    height = min(6.0, max(2.2, 0.8 + 0.22 * n_rows))
+    fig, ax = _figure((FIGSIZE[0], height))
+    if matrix.empty:
+        return _empty(fig, ax, lang)
+    labels = [_period_label(pd.Timestamp(i), time_grain) for i in matrix.index]
+    annotate = n_rows <= 25 and n_cols <= 13
+    ax.grid(False)
+    sns.heatmap(
+        matrix.to_numpy(dtype=float) * 100,
+        ax=ax,
+        cmap="Blues",
+        vmin=0,
+        vmax=100,
+        annot=annotate,
+        fmt=".0f",
+        annot_kws={"fontsize": 7},
+        xticklabels=list(matrix.columns),
+        yticklabels=labels,
+        cbar_kws={"format": PercentFormatter(decimals=0), "label": g["share_active"]},
+        linewidths=0.3,
+        linecolor="white",
+    )
+    grain = g("grain_" + time_grain)
+    ax.set_xlabel(g("periods_since_acquisition", grain=grain))
+    ax.set_ylabel(g("cohort_axis", grain=grain))
+    ax.tick_params(axis="y", labelsize=7, rotation=0)
+    ax.tick_params(axis="x", labelsize=7, rotation=0)
+    return fig
