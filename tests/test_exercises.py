@@ -1,0 +1,408 @@
+"""Exercises: generated versions in sync, checks that say what is wrong, nbgrader grading.
+
+nbval (``make test``) re-runs the solution versions in ``exercises/solutions`` and compares
+their outputs; this module checks the rest: the participant versions are what
+``make exercises`` generates, they run and every check says "Not done yet", the solution
+versions are all correct, and each check recognises the typical mistakes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+from segkit import exercises as ex
+from segkit._exercise_build import (
+    CODE_STUB,
+    PARTICIPANT_DIR,
+    SOLUTIONS_DIR,
+    SOURCE_DIR,
+    build_exercises,
+    dumps,
+    main,
+    out_of_sync,
+    participant_version,
+    read_source,
+)
+from segkit.exceptions import ParameterError
+from segkit.features import summary
+from segkit.io import read_csv
+from segkit.schema import validate
+
+SOURCES = sorted(SOURCE_DIR.glob("*.ipynb"))
+NAMES = [p.name for p in SOURCES]
+COLUMN_MAP = {k: v for k, v in ex.RAW_COLUMNS.items() if v is not None}
+
+
+def check_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def text_of(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif "data" in out:
+            parts.append(out.data.get("text/plain", ""))
+        elif out.output_type == "error":
+            parts.append("\n".join(out.traceback))
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return ex.getting_started_data(seed=0)
+
+
+# ------------------------------------------------------------------ generated versions
+
+
+def test_there_is_exercise_00_with_at_least_four_tasks():
+    assert "00_getting_started.ipynb" in NAMES
+    nb = read_source(SOURCE_DIR / "00_getting_started.ipynb")
+    assert len(check_cells(nb)) >= 4
+
+
+def test_participant_versions_are_in_sync_with_their_sources(tmp_path):
+    build_exercises(SOURCE_DIR, tmp_path / "out", tmp_path / "solutions", execute=False)
+    for name in NAMES:
+        fresh = (tmp_path / "out" / name).read_bytes()
+        committed = (PARTICIPANT_DIR / name).read_bytes()
+        assert fresh == committed, f"exercises/{name} is out of date: run `make exercises`"
+    assert out_of_sync() == [], "run `make exercises`"
+    assert main(["check"]) == 0
+
+
+def test_generation_is_deterministic():
+    source = SOURCE_DIR / NAMES[0]
+    assert dumps(participant_version(read_source(source))) == dumps(
+        participant_version(read_source(source))
+    )
+
+
+def test_check_reports_a_stale_participant_version(tmp_path):
+    out, sol = tmp_path / "out", tmp_path / "solutions"
+    build_exercises(SOURCE_DIR, out, sol, execute=False)
+    assert out_of_sync(SOURCE_DIR, out, sol) == []
+    stale = out / NAMES[0]
+    stale.write_text(stale.read_text(encoding="utf-8").replace("Task 1", "Task one"),
+                     encoding="utf-8")
+    assert out_of_sync(SOURCE_DIR, out, sol) == [f"{NAMES[0]}: participant version out of date"]
+
+
+def test_a_source_without_cell_ids_is_refused(tmp_path):
+    nb = json.loads((SOURCE_DIR / NAMES[0]).read_text(encoding="utf-8"))
+    nb["nbformat_minor"] = 4
+    for cell in nb["cells"]:
+        cell.pop("id")
+    (tmp_path / "old.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(ParameterError, match="4.5 or later"):
+        read_source(tmp_path / "old.ipynb")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_participant_version_has_stubs_and_nbgrader_metadata(name):
+    source = read_source(SOURCE_DIR / name)
+    nb = nbformat.read(PARTICIPANT_DIR / name, as_version=4)
+    text = (PARTICIPANT_DIR / name).read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    assert [c.id for c in nb.cells] == [c.id for c in source.cells]
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    checks = check_cells(nb)
+    assert len(answers) == len(checks) >= 4
+    for cell in answers:
+        first, stub = cell.source.split("\n")
+        assert re.fullmatch(r"answer_\d+ = None", first) and stub == CODE_STUB
+        assert cell.metadata["nbgrader"]["checksum"]
+    for cell in checks:
+        meta = cell.metadata["nbgrader"]
+        assert meta["points"] > 0 and meta["locked"] and cell.metadata["editable"] is False
+        assert meta["checksum"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    seed_cell = code[0]
+    assert re.search(r"^SEED = 0\b", seed_cell.source, re.M), "the first code cell sets SEED"
+    assert seed_cell.metadata.get("editable", True), "participants can set their own seed"
+    assert not seed_cell.metadata.get("nbgrader", {}).get("locked")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solution_version_is_the_source_executed_and_every_check_is_correct(name):
+    nb = nbformat.read(SOLUTIONS_DIR / name, as_version=4)
+    checks = check_cells(nb)
+    assert checks
+    for cell in checks:
+        assert "✓ Correct" in text_of(cell), f"{cell.id}: {text_of(cell)}"
+    source = read_source(SOURCE_DIR / name)
+    assert nb.metadata.get("language_info") == source.metadata.get("language_info"), (
+        "the kernel's language_info (with its exact Python version) is not recorded"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_participant_version_runs_and_every_check_says_not_done(name, tmp_path):
+    nb = nbformat.read(PARTICIPANT_DIR / name, as_version=4)
+    NotebookClient(nb, kernel_name="segkit", timeout=120,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    for cell in check_cells(nb):
+        text = text_of(cell)
+        assert "… Not done yet" in text and "Hint:" in text, f"{cell.id}: {text}"
+
+
+# ------------------------------------------------------------------- feedback, grading
+
+
+def test_feedback_reads_well_as_text_and_html():
+    fb = ex.Feedback("Task 9", "wrong", "answer_9 has <3 rows.", "use `x < 3`.")
+    assert str(fb) == "[Task 9] ✗ Not quite: answer_9 has <3 rows.\n  Hint: use `x < 3`."
+    assert repr(fb) == str(fb)
+    html = fb._repr_html_()
+    assert "&lt;3 rows" in html and "<code>x &lt; 3</code>" in html and "Not quite" in html
+    ok = ex.Feedback("Task 9", "correct", "fine.")
+    assert ok.correct and str(ok) == "[Task 9] ✓ Correct: fine." and "Hint" not in ok._repr_html_()
+
+
+@pytest.mark.parametrize("mode", ["autograde", "validate"])
+def test_under_nbgrader_a_failed_check_raises_with_the_friendly_message(data, monkeypatch, mode):
+    monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+    with pytest.raises(ex.NotYetCorrect, match=r"Not done yet: answer_1 is still None"):
+        ex.check_00.task_1(None, data)
+    with pytest.raises(ex.NotYetCorrect, match=r"number of transaction lines") as info:
+        ex.check_00.task_1(len(data.transactions), data)
+    assert isinstance(info.value, AssertionError) and not info.value.feedback.correct
+
+
+def test_under_nbgrader_a_correct_check_displays_its_feedback_and_returns_none(
+    data, monkeypatch, capsys
+):
+    # a returned value would be read by nbgrader as partial credit
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    right = data.transactions.loc[~data.transactions["is_return"], "customer_id"].nunique()
+    assert ex.check_00.task_1(right, data) is None
+    assert "✓ Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mode", [None, "", "other"])
+def test_outside_nbgrader_a_failed_check_returns_feedback(data, monkeypatch, mode):
+    if mode is None:
+        monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    else:
+        monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+    fb = ex.check_00.task_1(None, data)
+    assert fb.status == "not_done" and "Hint:" in str(fb)
+
+
+def test_a_check_never_raises_on_an_odd_answer(data):
+    for odd in (object(), "300", [1, 2], {"a": 1}, pd.Series(["x"]), np.nan, True):
+        for n in range(1, 6):
+            fb = getattr(ex.check_00, f"task_{n}")(odd, data)
+            assert fb.status == "wrong" and fb.hint, (n, odd, fb)
+
+
+def test_a_check_given_something_else_than_the_data_says_so(data):
+    fb = ex.check_00.task_1(300, data.transactions)
+    assert fb.status == "wrong" and "exercise data" in fb.message
+
+
+# --------------------------------------------------------------------- personal data
+
+
+def test_data_depend_on_the_seed_only(data):
+    again = ex.getting_started_data(seed=0)
+    pd.testing.assert_frame_equal(again.transactions, data.transactions)
+    assert again.raw_csv.read_bytes() == data.raw_csv.read_bytes()
+    other = ex.getting_started_data(seed=1)
+    assert not other.transactions.equals(data.transactions)
+
+
+def test_a_personal_seed_changes_the_expected_answers(data):
+    other = ex.getting_started_data(seed=12345)
+
+    def net(d):
+        return d.transactions.groupby("customer_id")["amount"].sum().sort_values(ascending=False)
+
+    assert ex.check_00.task_2(net(other), other).correct
+    assert not ex.check_00.task_2(net(data), other).correct
+    def weekly(d):
+        purchases = d.transactions[~d.transactions["is_return"]]
+        return summary(purchases, observation_end=d.calibration_end, freq="W", after_end="drop")
+
+    assert ex.check_00.task_5(weekly(other), other).correct
+    assert not ex.check_00.task_5(weekly(data), other).correct
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
+def test_a_bad_seed_gets_a_clear_error(seed):
+    with pytest.raises(ParameterError, match="SEED must be a whole number"):
+        ex.getting_started_data(seed=seed)
+
+
+def test_the_raw_export_is_gbk_with_chinese_column_names(data):
+    raw = data.raw_csv.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    header = raw.decode("gbk").splitlines()[0].split(",")
+    assert header == list(ex.RAW_COLUMNS)
+    assert "raw_csv" in repr(data) and str(data.raw_csv) not in repr(data)
+
+
+# ---------------------------------------------------------------- exercise 00: mistakes
+
+
+def verdict(task: int, answer, data) -> str:
+    fb = getattr(ex.check_00, f"task_{task}")(answer, data)
+    assert fb.status != "correct", str(fb)
+    return str(fb)
+
+
+def test_task_1(data):
+    tx = data.transactions
+    right = tx.loc[~tx["is_return"], "customer_id"].nunique()
+    assert str(ex.check_00.task_1(right, data)).startswith("[Task 1] ✓ Correct")
+    assert ex.check_00.task_1(np.int64(right), data).correct
+    assert "number of transaction lines" in verdict(1, len(tx), data)
+    assert "purchase lines" in verdict(1, int((~tx["is_return"]).sum()), data)
+    assert "wrong way round" in verdict(1, tx.loc[tx["is_return"], "customer_id"].nunique(), data)
+    assert "off by one" in verdict(1, right + 1, data)
+    assert "`.nunique()` counts them" in verdict(1, tx["customer_id"].unique(), data)
+    assert "not a whole number" in verdict(1, right + 0.5, data)
+
+
+def test_task_2(data):
+    tx = data.transactions
+    net = tx.groupby("customer_id")["amount"].sum()
+    assert ex.check_00.task_2(net.sort_values(ascending=False), data).correct
+    assert ex.check_00.task_2(net.sort_values(ascending=False).to_frame(), data).correct
+    assert "not sorted" in verdict(2, net, data)
+    assert "lowest to highest" in verdict(2, net.sort_values(), data)
+    wrong_sign = tx["amount"].abs().groupby(tx["customer_id"]).sum()
+    assert "wrong sign" in verdict(2, wrong_sign.sort_values(ascending=False), data)
+    gross = tx[~tx["is_return"]].groupby("customer_id")["amount"].sum()
+    assert "returns are left out" in verdict(2, gross.sort_values(ascending=False), data)
+    assert "numbers of lines" in verdict(2, tx.groupby("customer_id")["amount"].size(), data)
+    assert "mean amounts" in verdict(2, tx.groupby("customer_id")["amount"].mean(), data)
+    assert "reset_index" in verdict(2, net.reset_index(), data)
+    assert "select the amount column" in verdict(
+        2, tx.groupby("customer_id")[["amount", "quantity"]].sum(), data)
+    assert "does not hold customer ids" in verdict(2, net.reset_index(drop=True), data)
+    assert "1 customer missing" in verdict(2, net.iloc[1:], data)
+    changed = net.copy()
+    changed.iloc[0] += 1
+    assert "1 value differs" in verdict(2, changed, data)
+
+
+def test_task_3(data):
+    right = read_csv(data.raw_csv, "transactions", column_map=COLUMN_MAP, encoding="gbk")
+    assert ex.check_00.task_3(right, data).correct
+    assert ex.check_00.task_3(right.sample(frac=1, random_state=0), data).correct
+    as_read = pd.read_csv(data.raw_csv, encoding="gbk")
+    assert "original column name(s)" in verdict(3, as_read, data)
+    assert "encoding='gbk'" in verdict(3, pd.read_csv(data.raw_csv, encoding="latin-1"), data)
+    assert "not validated" in verdict(3, as_read.rename(columns=COLUMN_MAP), data)
+    partial = {k: v for k, v in COLUMN_MAP.items() if v != "quantity"}
+    unmapped = read_csv(data.raw_csv, "transactions", column_map=partial, encoding="gbk")
+    assert "'数量'" in verdict(3, unmapped, data)
+    no_flag = {k: v for k, v in COLUMN_MAP.items() if v not in ("amount", "is_return")}
+    unit_price = read_csv(data.raw_csv, "transactions", encoding="gbk",
+                          column_map={**no_flag, "单价": "amount"})
+    assert "unit prices" in verdict(3, unit_price, data)
+    assert "keep every line" in verdict(3, right.iloc[2:], data)
+
+
+def test_task_4(data):
+    raw = data.unflagged
+    right = validate(raw.assign(is_return=raw["amount"] < 0), "transactions")
+    assert ex.check_00.task_4(right, data).correct
+    n_returns = int((raw["amount"] < 0).sum())
+    dropped = validate(raw[raw["amount"] >= 0], "transactions")
+    assert f"{n_returns} returns were dropped instead of flagged" in verdict(4, dropped, data)
+    positive = validate(raw.assign(amount=raw["amount"].abs()), "transactions")
+    assert "wrong sign" in verdict(4, positive, data)
+    assert "not validated" in verdict(4, raw.assign(is_return=raw["amount"] < 0), data)
+    assert "no is_return column" in verdict(4, raw, data)
+    assert "dropped instead of flagged" in verdict(4, raw[raw["amount"] >= 0], data)
+    assert "wrong way round" in verdict(4, right.assign(is_return=~right["is_return"]), data)
+    assert "fewer" in verdict(4, right.iloc[5:], data)
+    assert "more than" in verdict(4, pd.concat([right, right.iloc[:1]]), data)
+
+
+def test_task_5(data):
+    end = data.calibration_end
+    purchases = data.transactions[~data.transactions["is_return"]]
+    right = summary(purchases, observation_end=end, freq="W", after_end="drop")
+    assert ex.check_00.task_5(right, data).correct
+    cut = purchases[purchases["timestamp"] <= end]
+    assert ex.check_00.task_5(summary(cut, observation_end=end, freq="W"), data).correct
+    days = verdict(5, summary(cut, observation_end=end), data)
+    assert "in days" in days and "freq='W'" in days
+    assert "not whole weeks" in verdict(
+        5, summary(cut, observation_end=end, freq_multiplier=7), data)
+    first = summary(cut, observation_end=end, freq="W", include_first_transaction=True)
+    assert "off by one" in verdict(5, first, data)
+    later = summary(cut, observation_end=end + pd.Timedelta(weeks=2), freq="W")
+    assert "T is off by +2 weeks" in verdict(5, later, data)
+    assert "after the calibration end" in verdict(5, summary(purchases, freq="W"), data)
+    returns = summary(data.transactions, observation_end=end, freq="W", after_end="drop")
+    assert "returns were counted as purchases" in verdict(5, returns, data)
+    assert "too many" in verdict(5, summary(data.transactions, freq="W"), data)
+    assert "indexed by customer id" in verdict(5, right.reset_index(), data)
+    assert "no column(s) ['frequency']" in verdict(5, right.drop(columns="frequency"), data)
+    assert "3 customers missing" in verdict(5, right.iloc[3:], data)
+
+
+# ------------------------------------------------------------------ nbgrader round trip
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs alembic from the same venv
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    env.pop("NBGRADER_EXECUTION", None)
+    done = subprocess.run([shutil.which("nbgrader", path=bin_dir) or "nbgrader", *args],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_nbgrader_releases_the_participant_version_and_grades_with_the_checks(tmp_path):
+    from nbgrader.api import Gradebook
+
+    course, name = tmp_path / "course", NAMES[0]
+    (course / "source" / "ex").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n",
+        encoding="utf-8",
+    )
+    shutil.copy(SOURCE_DIR / name, course / "source" / "ex" / name)
+    nbgrader(course, "generate_assignment", "ex", "--force")
+    release = (course / "release" / "ex" / name).read_bytes()
+    assert release == (PARTICIPANT_DIR / name).read_bytes()
+    for student, version in (("untouched", PARTICIPANT_DIR), ("solved", SOLUTIONS_DIR)):
+        (course / "submitted" / student / "ex").mkdir(parents=True)
+        shutil.copy(version / name, course / "submitted" / student / "ex" / name)
+    nbgrader(course, "autograde", "ex", "--create", "--force")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        untouched = gb.find_submission("ex", "untouched")
+        solved = gb.find_submission("ex", "solved")
+        assert untouched.max_score == solved.max_score == len(check_cells(read_source(
+            SOURCE_DIR / name)))
+        assert untouched.score == 0 and solved.score == solved.max_score
+    graded = nbformat.read(course / "autograded" / "untouched" / "ex" / name, as_version=4)
+    errors = [text_of(c) for c in check_cells(graded)]
+    assert all("NotYetCorrect" in t and "Not done yet" in t for t in errors), errors
