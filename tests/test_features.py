@@ -1,0 +1,565 @@
+"""Customer summaries: equal to lifetimes, to a slow reference, and strict on bad input."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lifetimes.utils import calibration_and_holdout_data, summary_data_from_transaction_data
+
+from segkit import features
+from segkit.datasets import load_cdnow
+from segkit.exceptions import ParameterError, SchemaError
+from segkit.features import calibration_holdout_summary, summary
+
+COUNTS = ["frequency", "recency", "T"]
+
+
+def raises(error: type[Exception], match: str):
+    return pytest.raises(error, match=re.escape(match))
+
+
+# ------------------------------------------------------------------- helpers
+
+
+def assert_matches_lifetimes(
+    transactions: pd.DataFrame,
+    customer_id_col: str = "customer_id",
+    datetime_col: str = "timestamp",
+    monetary_value_col: str | None = None,
+    observation_end=None,
+    freq: str = "D",
+    freq_multiplier: float = 1,
+    include_first_transaction: bool = False,
+    after_end: str = "raise",
+) -> pd.DataFrame:
+    """Compare :func:`summary` with lifetimes on any transaction frame; return ours.
+
+    ``frequency, recency, T`` and the index must be identical, ``monetary_value``
+    equal to 1e-12 (the sums are added in another order).
+    """
+    ours = summary(
+        transactions,
+        customer_id_col,
+        datetime_col,
+        monetary_value_col=monetary_value_col,
+        observation_end=observation_end,
+        freq=freq,
+        freq_multiplier=freq_multiplier,
+        include_first_transaction=include_first_transaction,
+        after_end=after_end,
+    )
+    theirs = summary_data_from_transaction_data(
+        transactions,
+        customer_id_col,
+        datetime_col,
+        monetary_value_col=monetary_value_col,
+        observation_period_end=observation_end,
+        freq=freq,
+        freq_multiplier=freq_multiplier,
+        include_first_transaction=include_first_transaction,
+    )
+    assert list(ours.columns) == list(theirs.columns)
+    pd.testing.assert_frame_equal(ours[COUNTS], theirs[COUNTS], check_exact=True)
+    if monetary_value_col is not None:
+        np.testing.assert_allclose(
+            ours["monetary_value"].to_numpy(), theirs["monetary_value"].to_numpy(), rtol=1e-12
+        )
+    return ours
+
+
+def make_transactions(
+    n: int = 4000, n_customers: int = 300, days: int = 500, seed: int = 0, ids: str = "int"
+) -> pd.DataFrame:
+    """Random transactions at second resolution, with same-day and same-hour repeats."""
+    rng = np.random.default_rng(seed)
+    customer = rng.integers(0, n_customers, n)
+    seconds = rng.integers(0, days * 86_400, n)
+    # a fifth of the rows repeat another row of the same customer a few hours later
+    k = n // 5
+    src = rng.integers(0, n, k)
+    customer = np.concatenate([customer, customer[src]])
+    seconds = np.concatenate([seconds, seconds[src] + rng.integers(0, 6 * 3_600, k)])
+    amount = np.round(rng.gamma(2.0, 15.0, n + k), 2)
+    amount[rng.random(n + k) < 0.01] = 0.0
+    tx = pd.DataFrame(
+        {
+            "customer_id": customer if ids == "int" else [f"c{c:04d}" for c in customer],
+            "timestamp": pd.Timestamp("2021-03-03 00:00:00") + pd.to_timedelta(seconds, "s"),
+            "amount": amount,
+        }
+    )
+    return tx.sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
+def reference_summary(
+    tx: pd.DataFrame,
+    freq: str = "D",
+    observation_end=None,
+    include_first_transaction: bool = False,
+    freq_multiplier: float = 1,
+) -> pd.DataFrame:
+    """Slow pure-Python summary from the definitions, with pandas' calendar functions."""
+
+    def start(ts: pd.Timestamp) -> pd.Timestamp:
+        day = ts.normalize()
+        if freq == "D":
+            return day
+        if freq == "W":  # weeks from Monday to Sunday
+            return day - pd.Timedelta(days=day.dayofweek)
+        if freq == "h":
+            return ts.floor("h")
+        raise AssertionError(freq)
+
+    unit = {"D": pd.Timedelta(days=1), "W": pd.Timedelta(weeks=1), "h": pd.Timedelta(hours=1)}
+    end = start(pd.Timestamp(observation_end if observation_end is not None else max(tx.timestamp)))
+    periods: dict = defaultdict(lambda: defaultdict(list))
+    for cid, ts, amount in zip(tx.customer_id, tx.timestamp, tx.amount, strict=True):
+        if start(ts) <= end:
+            periods[cid][start(ts)].append(amount)
+    rows = {}
+    for cid, by_period in periods.items():
+        ps = sorted(by_period)
+        spent = [math.fsum(by_period[p]) for p in ps]
+        counted = spent if include_first_transaction else spent[1:]
+        rows[cid] = {
+            "frequency": float(len(counted)),
+            "recency": (ps[-1] - ps[0]) / unit[freq] / freq_multiplier,
+            "T": (end - ps[0]) / unit[freq] / freq_multiplier,
+            "monetary_value": math.fsum(counted) / len(counted) if counted else 0.0,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index").sort_index()
+    out.index.name = "customer_id"
+    return out
+
+
+@pytest.fixture(scope="module")
+def cdnow() -> pd.DataFrame:
+    return load_cdnow(sample=False)
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> pd.DataFrame:
+    return make_transactions()
+
+
+# ------------------------------------------------------------- equal to lifetimes
+
+
+@pytest.mark.parametrize("freq", ["D", "W"])
+def test_cdnow_summary_equals_lifetimes(cdnow, freq):
+    out = assert_matches_lifetimes(cdnow, monetary_value_col="amount", freq=freq)
+    assert len(out) == 23_570
+    assert out.index.name == "customer_id" and out.index.dtype == object
+    assert out.index.is_monotonic_increasing
+    assert (out.dtypes == "float64").all()
+
+
+def test_cdnow_summary_without_monetary_value_equals_lifetimes(cdnow):
+    out = assert_matches_lifetimes(cdnow, freq="W")
+    assert list(out.columns) == COUNTS
+
+
+def test_cdnow_include_first_transaction_equals_lifetimes(cdnow):
+    out = assert_matches_lifetimes(cdnow, monetary_value_col="amount",
+                                   include_first_transaction=True)
+    assert (out["frequency"] >= 1).all()
+
+
+def test_cdnow_explicit_observation_end_equals_lifetimes(cdnow):
+    # after the data: T grows, nothing is dropped
+    late = assert_matches_lifetimes(cdnow, monetary_value_col="amount",
+                                    observation_end="1998-12-31")
+    assert late["T"].max() == (pd.Timestamp("1998-12-31") - pd.Timestamp("1997-01-01")).days
+    # inside the data: the later transactions are dropped on request, as lifetimes does
+    early = assert_matches_lifetimes(cdnow, monetary_value_col="amount", freq="W",
+                                     observation_end="1997-10-15 13:00", after_end="drop")
+    assert len(early) == 23_570
+
+
+@pytest.mark.parametrize(
+    ("freq", "freq_multiplier"), [("D", 1), ("W", 1), ("h", 1), ("h", 24), ("D", 7)]
+)
+@pytest.mark.parametrize("ids", ["int", "str"])
+def test_synthetic_summary_equals_lifetimes(freq, freq_multiplier, ids):
+    tx = make_transactions(ids=ids, seed=len(freq) + freq_multiplier)
+    out = assert_matches_lifetimes(tx, monetary_value_col="amount", freq=freq,
+                                   freq_multiplier=freq_multiplier)
+    assert out.index.dtype == tx["customer_id"].dtype
+
+
+def test_synthetic_observation_end_with_time_of_day_equals_lifetimes(synthetic):
+    end = synthetic["timestamp"].quantile(0.7)  # a time of day inside the data
+    for freq in ("D", "W", "h"):
+        assert_matches_lifetimes(synthetic, monetary_value_col="amount", freq=freq,
+                                 observation_end=end, after_end="drop")
+
+
+def test_sample_cdnow_first_customers(cdnow):
+    out = summary(cdnow, monetary_value_col="amount")
+    # customer 00003: six purchase days from 1997-01-02 to 1998-05-28
+    row = out.loc["00003"]
+    assert (row["frequency"], row["recency"], row["T"]) == (5.0, 511.0, 544.0)
+    assert row["monetary_value"] == pytest.approx(27.14)
+
+
+# ------------------------------------------------------- calibration and holdout
+
+
+@pytest.mark.parametrize("freq", ["D", "W"])
+@pytest.mark.parametrize("monetary_value_col", ["amount", None])
+def test_cdnow_calibration_holdout_equals_lifetimes(cdnow, freq, monetary_value_col):
+    ours = calibration_holdout_summary(cdnow, "1997-09-30", freq=freq,
+                                       monetary_value_col=monetary_value_col)
+    theirs = calibration_and_holdout_data(cdnow, "customer_id", "timestamp", "1997-09-30",
+                                          freq=freq, monetary_value_col=monetary_value_col)
+    pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-12, atol=0)
+    exact = [c for c in ours.columns if not c.startswith("monetary")]
+    pd.testing.assert_frame_equal(ours[exact], theirs[exact], check_exact=True)
+
+
+def test_synthetic_calibration_holdout_equals_lifetimes(synthetic):
+    cal = pd.Timestamp("2021-12-01 15:30")
+    end = pd.Timestamp("2022-05-20 08:00")  # before the last transaction
+    for freq in ("D", "W", "h"):
+        ours = calibration_holdout_summary(synthetic, cal, end, freq=freq,
+                                           monetary_value_col="amount", after_end="drop")
+        theirs = calibration_and_holdout_data(synthetic, "customer_id", "timestamp", cal, end,
+                                              freq=freq, monetary_value_col="amount")
+        pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-12, atol=0)
+
+
+def test_calibration_holdout_include_first_transaction(cdnow):
+    ours = calibration_holdout_summary(cdnow, "1997-09-30", monetary_value_col="amount",
+                                       include_first_transaction=True)
+    theirs = calibration_and_holdout_data(cdnow, "customer_id", "timestamp", "1997-09-30",
+                                          monetary_value_col="amount",
+                                          include_first_transaction=True)
+    pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-12, atol=0)
+
+
+def test_calibration_holdout_after_end_raises(cdnow):
+    with raises(SchemaError, "table 'transactions', column 'timestamp': transactions after "
+                "the observation end (1998-03-31 00:00:00)"):
+        calibration_holdout_summary(cdnow, "1997-09-30", "1998-03-31")
+
+
+def test_calibration_end_must_be_before_observation_end(cdnow):
+    with raises(ParameterError, "calibration_end (1998-07-01 00:00:00) must be before "
+                "observation_end (1998-06-30 00:00:00)"):
+        calibration_holdout_summary(cdnow, "1998-07-01")
+
+
+def test_calibration_end_before_any_transaction(cdnow):
+    with raises(SchemaError, "no transaction up to the calibration end (1996-01-01 00:00:00)"):
+        calibration_holdout_summary(cdnow, "1996-01-01")
+
+
+# ---------------------------------------------------------- inputs and their types
+
+
+def test_input_is_not_mutated(synthetic):
+    tx = synthetic.assign(timestamp=synthetic["timestamp"].astype(str), extra=1)
+    tx.index = tx.index[::-1]
+    before = tx.copy()
+    summary(tx, monetary_value_col="amount", observation_end="2030-01-01")
+    calibration_holdout_summary(tx, "2021-10-01", monetary_value_col="amount")
+    pd.testing.assert_frame_equal(tx, before)
+
+
+def test_text_and_time_zone_timestamps_are_read_as_datetimes(synthetic):
+    expected = summary(synthetic, monetary_value_col="amount")
+    as_text = synthetic.assign(timestamp=synthetic["timestamp"].astype(str))
+    pd.testing.assert_frame_equal(summary(as_text, monetary_value_col="amount"), expected,
+                                  rtol=1e-12)
+    # time-zone aware times count in local time, as pandas' to_period does
+    local = synthetic.assign(timestamp=synthetic["timestamp"].dt.tz_localize("Europe/Berlin",
+                                                                            ambiguous=True,
+                                                                            nonexistent="shift_forward"))
+    naive = local.assign(timestamp=local["timestamp"].dt.tz_localize(None))
+    pd.testing.assert_frame_equal(summary(local, monetary_value_col="amount"),
+                                  summary(naive, monetary_value_col="amount"), rtol=1e-12)
+    # an aware observation end is converted to the data's time zone first
+    utc_end = pd.Timestamp("2022-03-01 23:30", tz="UTC")  # 2022-03-02 00:30 in Berlin
+    pd.testing.assert_frame_equal(
+        summary(local, observation_end=utc_end, after_end="drop"),
+        summary(naive, observation_end="2022-03-02 00:30", after_end="drop"))
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us"])
+def test_datetime_resolutions(synthetic, unit):
+    tx = synthetic.assign(timestamp=synthetic["timestamp"].astype(f"datetime64[{unit}]"))
+    pd.testing.assert_frame_equal(summary(tx, monetary_value_col="amount", freq="h"),
+                                  summary(synthetic, monetary_value_col="amount", freq="h"))
+
+
+def test_categorical_ids_keep_their_dtype_and_category_order(synthetic):
+    tx = make_transactions(n=600, n_customers=40, ids="str")
+    order = sorted(tx["customer_id"].unique(), reverse=True) + ["never_bought"]
+    cat = tx.assign(customer_id=pd.Categorical(tx["customer_id"], categories=order))
+    out = summary(cat, monetary_value_col="amount")
+    assert isinstance(out.index, pd.CategoricalIndex)
+    assert out.index.dtype == cat["customer_id"].dtype
+    assert list(out.index) == order[:-1]  # category order; unobserved categories left out
+    expected = summary(tx, monetary_value_col="amount").loc[order[:-1]]
+    np.testing.assert_allclose(out.to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint64", "float64", "string", "Int64"])
+def test_id_dtypes_are_kept(synthetic, dtype):
+    tx = synthetic.assign(customer_id=synthetic["customer_id"].astype(dtype))
+    out = summary(tx, monetary_value_col="amount")
+    assert out.index.dtype == tx["customer_id"].dtype
+    assert out.index.is_monotonic_increasing  # text ids in text order: "10" < "9"
+    out.index = out.index.astype("int64")
+    expected = summary(synthetic, monetary_value_col="amount")
+    pd.testing.assert_frame_equal(out.sort_index(), expected, rtol=1e-12)
+
+
+def test_other_column_names_and_integer_amounts(synthetic):
+    tx = synthetic.rename(columns={"customer_id": "client", "timestamp": "when", "amount": 3})
+    tx[3] = (tx[3] * 100).round().astype("int64")
+    out = summary(tx, "client", "when", monetary_value_col=3)
+    expected = summary(synthetic, monetary_value_col="amount")
+    assert out.index.name == "client"
+    np.testing.assert_allclose(out["monetary_value"], expected["monetary_value"] * 100,
+                               rtol=1e-12)
+
+
+def test_partitions_give_the_same_result(synthetic, monkeypatch):
+    expected = summary(synthetic, monetary_value_col="amount")
+    expected_cal = calibration_holdout_summary(synthetic, "2021-12-01", monetary_value_col="amount")
+    monkeypatch.setattr(features, "_ROWS_PER_PARTITION", 500)
+    pd.testing.assert_frame_equal(summary(synthetic, monetary_value_col="amount"), expected,
+                                  rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        calibration_holdout_summary(synthetic, "2021-12-01", monetary_value_col="amount"),
+        expected_cal, rtol=1e-12)
+
+
+def test_drop_can_leave_no_customer(synthetic):
+    out = summary(synthetic, monetary_value_col="amount", observation_end="2000-01-01",
+                  after_end="drop")
+    assert out.empty and list(out.columns) == COUNTS + ["monetary_value"]
+    assert out.index.name == "customer_id"
+
+
+# -------------------------------------------------------------------- bad input
+
+
+@pytest.fixture
+def tiny() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c"],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-02",
+                                         "2024-01-09"]),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+
+
+def test_after_end_raises_naming_the_rows(tiny):
+    with pytest.raises(SchemaError) as info:
+        summary(tiny, monetary_value_col="amount", observation_end="2024-01-04 12:00")
+    err = info.value
+    assert (err.table, err.column, err.n_bad) == ("transactions", "timestamp", 2)
+    assert list(err.examples.index) == [1, 3]
+    message = str(err)
+    assert message.startswith(
+        "table 'transactions', column 'timestamp': transactions after the observation end "
+        "(2024-01-04 12:00:00, whose D period ends at 2024-01-05 00:00:00); pass an "
+        "observation_end that covers them, or after_end='drop' to leave them out (2 rows)"
+    )
+    assert "2024-01-05" in message and "2024-01-09" in message
+
+
+def test_after_end_drop_drops_explicitly(tiny):
+    out = summary(tiny, monetary_value_col="amount", observation_end="2024-01-04 12:00",
+                  after_end="drop")
+    assert list(out.index) == ["a", "b"]
+    assert out.loc["a", "frequency"] == 0.0 and out.loc["a", "T"] == 3.0
+
+
+def test_same_period_as_the_end_is_not_after_it(tiny):
+    # the end counts at the resolution of freq: 2024-01-09 is in the end's week
+    out = summary(tiny, observation_end="2024-01-08", freq="W")
+    assert out["T"].tolist() == [1.0, 1.0, 0.0]
+
+
+def test_after_end_must_be_raise_or_drop(tiny):
+    with raises(ParameterError, "after_end must be 'raise' or 'drop', got 'ignore'"):
+        summary(tiny, after_end="ignore")
+
+
+def test_missing_column(tiny):
+    with raises(SchemaError, "table 'transactions', column 'amount': column is missing; "
+                "the table has columns ['customer_id', 'timestamp']"):
+        summary(tiny.drop(columns="amount"), monetary_value_col="amount")
+
+
+def test_missing_amount(tiny):
+    tiny.loc[2, "amount"] = np.nan
+    with raises(SchemaError, "table 'transactions', column 'amount': monetary value is missing "
+                "(NaN) (1 row)\nexample rows (index as in the input):\n  customer_id  "
+                "timestamp  amount\n2           b 2024-01-02     NaN"):
+        summary(tiny, monetary_value_col="amount")
+
+
+def test_infinite_amount(tiny):
+    tiny.loc[0, "amount"] = np.inf
+    with raises(SchemaError, "column 'amount': monetary value is infinite (1 row)"):
+        summary(tiny, monetary_value_col="amount")
+
+
+def test_text_amount(tiny):
+    tiny["amount"] = tiny["amount"].astype(str)
+    with raises(SchemaError, "column 'amount': monetary value must be numeric, got object"):
+        summary(tiny, monetary_value_col="amount")
+
+
+def test_missing_timestamp(tiny):
+    tiny.loc[[1, 3], "timestamp"] = pd.NaT
+    with raises(SchemaError, "table 'transactions', column 'timestamp': timestamp is missing "
+                "(NaT) (2 rows)"):
+        summary(tiny)
+
+
+def test_unparseable_timestamp(tiny):
+    tiny["timestamp"] = ["2024-01-01", "yesterday", "2024-01-02", "2024-13-45"]
+    with pytest.raises(SchemaError) as info:
+        summary(tiny)
+    assert str(info.value).startswith(
+        "table 'transactions', column 'timestamp': cannot be parsed as a datetime (2 rows)")
+    assert list(info.value.examples.index) == [1, 3]
+
+
+def test_numeric_timestamp_is_refused(tiny):
+    tiny["timestamp"] = np.arange(4)
+    with raises(SchemaError, "column 'timestamp': must hold datetimes, got int64; convert "
+                "epoch numbers with pandas.to_datetime(..., unit=...) first"):
+        summary(tiny)
+
+
+def test_missing_customer_id(tiny):
+    tiny.loc[1, "customer_id"] = None
+    with raises(SchemaError, "table 'transactions', column 'customer_id': customer id is "
+                "missing (1 row)"):
+        summary(tiny)
+    numeric = tiny.assign(customer_id=[1.0, np.nan, 2.0, 3.0])
+    with raises(SchemaError, "column 'customer_id': customer id is missing (1 row)"):
+        summary(numeric)
+
+
+def test_mixed_ids_are_sorted_numbers_first_or_refused(tiny):
+    tiny["customer_id"] = ["a", 2, "b", 1]
+    assert list(summary(tiny).index) == [1, 2, "a", "b"]
+    tiny["customer_id"] = ["a", 2, datetime.date(2024, 1, 1), 1]
+    with raises(SchemaError, "column 'customer_id': customer ids must be mutually comparable "
+                "(all strings or all numbers): '<' not supported"):
+        summary(tiny)
+
+
+def test_empty_table_and_wrong_type(tiny):
+    with raises(SchemaError, "table 'transactions': the table has no rows"):
+        summary(tiny.iloc[:0])
+    with raises(SchemaError, "table 'transactions': expected a pandas DataFrame, got dict"):
+        summary(tiny.to_dict())
+
+
+def test_bad_parameters(tiny):
+    with raises(ParameterError, "freq='M' is not supported; use one of"):
+        summary(tiny, freq="M")
+    with raises(ParameterError, "freq_multiplier must be a positive number, got 0"):
+        summary(tiny, freq_multiplier=0)
+    with raises(ParameterError, "observation_end='soon' is not a date or datetime"):
+        summary(tiny, observation_end="soon")
+
+
+# ---------------------------------------------------------------- properties
+
+customer_ids = st.sampled_from(["x", "y", "z", "w"])
+offsets = st.integers(0, 40 * 86_400 - 1)  # seconds in 40 days
+amounts = st.floats(0.01, 1_000.0, allow_nan=False).map(lambda a: round(a, 2))
+START = pd.Timestamp("2023-12-29 00:00")  # a Friday, so weeks are cut
+
+
+@st.composite
+def transaction_frames(draw, min_size=1, max_size=30):
+    rows = draw(st.lists(st.tuples(customer_ids, offsets, amounts), min_size=min_size,
+                         max_size=max_size))
+    return pd.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "timestamp": START + pd.to_timedelta([r[1] for r in rows], unit="s"),
+            "amount": [r[2] for r in rows],
+        }
+    )
+
+
+PROPERTY = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(tx=transaction_frames(), freq=st.sampled_from(["D", "W", "h"]),
+       include_first=st.booleans(), end_days=st.none() | st.integers(0, 60))
+def test_equals_slow_reference(tx, freq, include_first, end_days):
+    end = None if end_days is None else START + pd.Timedelta(days=end_days, hours=5)
+    ours = summary(tx, monetary_value_col="amount", observation_end=end, freq=freq,
+                   include_first_transaction=include_first, after_end="drop")
+    ref = reference_summary(tx, freq, end, include_first)
+    if ref.empty:
+        assert ours.empty
+        return
+    pd.testing.assert_frame_equal(ours[COUNTS], ref[COUNTS], check_exact=True)
+    np.testing.assert_allclose(ours["monetary_value"], ref["monetary_value"], rtol=1e-12)
+
+
+@PROPERTY
+@given(tx=transaction_frames(min_size=2), data=st.data())
+def test_row_order_does_not_matter(tx, data):
+    order = data.draw(st.permutations(range(len(tx))))
+    shuffled = tx.iloc[order]
+    a = summary(tx, monetary_value_col="amount", freq="D")
+    b = summary(shuffled, monetary_value_col="amount", freq="D")
+    pd.testing.assert_frame_equal(a[COUNTS], b[COUNTS], check_exact=True)
+    np.testing.assert_allclose(a["monetary_value"], b["monetary_value"], rtol=1e-12)
+
+
+@PROPERTY
+@given(tx=transaction_frames(), freq=st.sampled_from(["D", "W", "h"]))
+def test_bounds(tx, freq):
+    out = summary(tx, monetary_value_col="amount", freq=freq)
+    assert (out["frequency"] >= 0).all()
+    assert (out["frequency"] <= out["recency"]).all()  # one repeat period at most per period
+    assert ((out["recency"] >= 0) & (out["recency"] <= out["T"])).all()
+    # amounts are positive: a customer has a value exactly when they bought again
+    assert ((out["monetary_value"] > 0) == (out["frequency"] > 0)).all()
+    assert out.index.is_monotonic_increasing and out.index.is_unique
+
+
+@PROPERTY
+@given(tx=transaction_frames(), cal_days=st.integers(1, 39))
+def test_calibration_matches_summary_of_the_calibration_period(tx, cal_days):
+    cal_end = START + pd.Timedelta(days=cal_days)
+    end = START + pd.Timedelta(days=40)
+    if not (tx["timestamp"] <= cal_end).any():
+        return
+    out = calibration_holdout_summary(tx, cal_end, end, monetary_value_col="amount")
+    cal = summary(tx[tx["timestamp"] <= cal_end], monetary_value_col="amount",
+                  observation_end=cal_end)
+    cal.columns = [c + "_cal" for c in cal.columns]
+    pd.testing.assert_frame_equal(out[cal.columns], cal, check_exact=True)
+    holdout = tx[tx["timestamp"] > cal_end]
+    days = holdout.groupby("customer_id")["timestamp"].agg(lambda s: s.dt.normalize().nunique())
+    expected = days.reindex(out.index, fill_value=0).astype(float)
+    np.testing.assert_array_equal(out["frequency_holdout"], expected)
+    assert (out["duration_holdout"] == 40 - cal_days).all()
