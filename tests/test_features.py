@@ -563,3 +563,14 @@ def test_calibration_matches_summary_of_the_calibration_period(tx, cal_days):
     expected = days.reindex(out.index, fill_value=0).astype(float)
     np.testing.assert_array_equal(out["frequency_holdout"], expected)
     assert (out["duration_holdout"] == 40 - cal_days).all()
+
+
+@pytest.mark.parametrize("freq", ["D", "W"])
+def test_identical_to_lifetimes_on_simulated_data(freq):
+    from segkit.datasets import simulate
+
+    tx = simulate(n_customers=3_000, seed=11).tables.transactions
+    purchases = tx[~tx["is_return"]]
+    assert_matches_lifetimes(purchases, monetary_value_col="amount", freq=freq)
+    assert_matches_lifetimes(purchases, monetary_value_col="amount", freq=freq,
+                             observation_end="2025-03-31")
