@@ -380,3 +380,15 @@ def test_module_has_no_print():
 
     for module in (overview, plot):
         assert "print(" not in inspect.getsource(module)
+
+
+def test_periods_cut_by_the_observation_end_are_marked():
+    from segkit.datasets import load_demo
+
+    data = load_demo()  # observation end 2024-12-31, a Tuesday
+    weekly = overview.customer_base(data, "W")
+    assert weekly["complete"].iloc[:-1].all() and not weekly["complete"].iloc[-1]
+    monthly = overview.revenue(data, "M")
+    assert monthly["complete"].all()  # December ends on the observation end
+    cut = overview.revenue(data, "M", observation_end="2024-12-15")
+    assert cut["complete"].tolist()[-2:] == [True, False]

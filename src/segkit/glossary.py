@@ -179,6 +179,7 @@ TERMS: dict[str, dict[str, str]] = {
     "gross_revenue": {"en": "gross revenue", "zh": "总销售额"},
     "returns": {"en": "returns", "zh": "退货"},
     "net_revenue": {"en": "net revenue", "zh": "净收入"},
+    "partial_period": {"en": "period cut by the observation end", "zh": "观察期末未满的周期"},
     "cohort_axis": {"en": "acquisition cohort ({grain})", "zh": "获客批次（{grain}）"},
     "periods_since_acquisition": {
         "en": "{grain}s since acquisition",

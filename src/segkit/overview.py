@@ -250,6 +250,16 @@ def _period_range(first: pd.Timestamp, end: pd.Timestamp, grain: str) -> np.ndar
     return np.arange(_period_ordinal(first, grain), _period_ordinal(end, grain) + 1)
 
 
+def _complete(periods: np.ndarray, grain: str, end: pd.Timestamp) -> np.ndarray:
+    """Whether each period lies wholly before the observation end (its last day included).
+
+    The last period is usually cut by the observation end; its counts are not comparable
+    with the others', so figures mark it instead of letting it look like a collapse.
+    """
+    last_days = pd.PeriodIndex.from_ordinals(periods, freq=grain).end_time.normalize()
+    return np.asarray(last_days <= end.normalize())
+
+
 def customer_base(
     data: CustomerData, time_grain: str = "M", *, observation_end=None
 ) -> pd.DataFrame:
@@ -267,8 +277,8 @@ def customer_base(
     pandas.DataFrame
         Indexed by ``period`` (start of each period up to the observation end), with
         ``new_customers``, ``customer_base`` (acquired up to the period's end),
-        ``active_customers`` (with a purchase in the period) and ``active_share``
-        (active / base).
+        ``active_customers`` (with a purchase in the period), ``active_share``
+        (active / base) and ``complete`` (False for a period cut by the observation end).
     """
     grain = check_grain(time_grain)
     end = resolve_observation_end(data, observation_end)
@@ -278,7 +288,8 @@ def customer_base(
     starts = [s for s in (acq.min(), buys["timestamp"].min()) if pd.notna(s)]
     if not starts:
         return pd.DataFrame(
-            columns=["new_customers", "customer_base", "active_customers", "active_share"],
+            columns=["new_customers", "customer_base", "active_customers", "active_share",
+                     "complete"],
             index=pd.DatetimeIndex([], name="period"),
         )
     periods = _period_range(min(starts), end, grain)
@@ -301,6 +312,7 @@ def customer_base(
     out["active_share"] = out["active_customers"] / out["customer_base"].where(
         out["customer_base"] > 0
     )
+    out["complete"] = _complete(periods, grain, end)
     return out
 
 
@@ -317,13 +329,14 @@ def revenue(data: CustomerData, time_grain: str = "M", *, observation_end=None) 
     -------
     pandas.DataFrame
         Indexed by ``period``: ``gross_revenue`` (sum of purchase lines), ``returns``
-        (refunded amount, as a positive number) and ``net_revenue`` (gross - returns).
+        (refunded amount, as a positive number), ``net_revenue`` (gross - returns) and
+        ``complete`` (False for a period cut by the observation end).
     """
     grain = check_grain(time_grain)
     end = resolve_observation_end(data, observation_end)
     tx = data.transactions
     tx = tx[tx["timestamp"] <= end]
-    cols = ["gross_revenue", "returns", "net_revenue"]
+    cols = ["gross_revenue", "returns", "net_revenue", "complete"]
     if tx.empty:
         return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="period"), dtype=float)
     periods = _period_range(tx["timestamp"].min(), end, grain)
@@ -340,6 +353,7 @@ def revenue(data: CustomerData, time_grain: str = "M", *, observation_end=None) 
         index=_starts(periods, grain).rename("period"),
     )
     out["net_revenue"] = out["gross_revenue"] - out["returns"]
+    out["complete"] = _complete(periods, grain, end)
     return out
 
 

@@ -212,6 +212,19 @@ def _date_axis(ax, index: pd.DatetimeIndex) -> None:
         ax.set_xlim(index.min() - half, index.max() + half)
 
 
+def _mark_partial(ax, frame: pd.DataFrame, label: str) -> None:
+    """Shade the periods cut by the observation end (``complete`` False)."""
+    if "complete" not in frame or frame["complete"].all() or len(frame) < 2:
+        return
+    step = pd.Timedelta(days=_step_days(frame.index))
+    first = True
+    for start in frame.index[~frame["complete"].to_numpy(dtype=bool)]:
+        ax.axvspan(start - step / 2, start + step / 2, facecolor="white", alpha=0.6,
+                   hatch="///", edgecolor="0.45", lw=0, zorder=3,
+                   label=label if first else None)
+        first = False
+
+
 def _legend(fig: Figure, ax, ncols: int) -> None:
     """One legend row above the axes, outside the data."""
     handles, labels = ax.get_legend_handles_labels()
@@ -262,12 +275,13 @@ def customer_base(base: pd.DataFrame, lang: str = "en", *, time_grain: str = "M"
     _bars(ax, x, base["new_customers"], color=c[2], label=g["new_customers"])
     ax.plot(x, base["customer_base"], color=c[0], lw=2, label=g["customer_base"])
     ax.plot(x, base["active_customers"], color=c[1], lw=2, label=g["active_customers"])
+    _mark_partial(ax, base, g["partial_period"])
     ax.set_ylabel(g["n_customers"])
     ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
     ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
     ax.set_ylim(bottom=0)
     _date_axis(ax, x)
-    _legend(fig, ax, ncols=3)
+    _legend(fig, ax, ncols=4)
     return fig
 
 
@@ -314,12 +328,13 @@ def revenue(rev: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Fi
     _bars(ax, x, rev["gross_revenue"], color=c[0], label=g["gross_revenue"])
     _bars(ax, x, -rev["returns"], color=c[3], label=g["returns"])
     ax.plot(x, rev["net_revenue"], color="black", lw=1.5, label=g["net_revenue"])
+    _mark_partial(ax, rev, g["partial_period"])
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel(g["revenue"])
     ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
     ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
     _date_axis(ax, x)
-    _legend(fig, ax, ncols=3)
+    _legend(fig, ax, ncols=4)
     return fig
 
 
