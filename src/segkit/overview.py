@@ -38,10 +38,10 @@ period
 2024-01-01              1              1                 1
 2024-02-01              1              2                 2
 >>> revenue(data, "M")  # doctest: +NORMALIZE_WHITESPACE
-            gross_revenue  returns  net_revenue
+            gross_revenue  returns  net_revenue  complete
 period
-2024-01-01           10.0      0.0         10.0
-2024-02-01           25.0      5.0         20.0
+2024-01-01           10.0      0.0         10.0      True
+2024-02-01           25.0      5.0         20.0     False
 """
 
 from __future__ import annotations
