@@ -584,3 +584,14 @@ def test_default_data_is_checked_before_execution(no_execution, monkeypatch, tmp
         render("overview", {}, tmp_path / "r.html")
     monkeypatch.setattr(datasets, "load_demo", lambda: None, raising=False)
     assert validate_parameters("overview", {"data": "demo"}) == {"data": "demo"}
+
+
+def test_the_example_batch_file_holds_valid_parameter_sets():
+    from segkit.config import PROJECT_ROOT
+    from segkit.report import get_template, read_batch_file, validate_parameters
+
+    shared, runs = read_batch_file(PROJECT_ROOT / "reports" / "batches" / "regions.yaml")
+    assert len(runs) == 4
+    for run in runs:
+        values = validate_parameters(get_template("overview"), {**shared, **run})
+        assert values["region"] in {"north", "south", "east", "west"}
