@@ -45,7 +45,7 @@ lab: env
 	$(BIN)/jupyter lab --notebook-dir=.
 
 notebooks: env
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=segkit notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=segkit --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 exercises: env
 	$(BIN)/python -m segkit.exercises build
