@@ -1033,22 +1033,10 @@ def render_batch(
                 "run different parameters"
             )
         seen[out] = i
-        plan.append(({**shared, **run}, out))
-    render_one = renderer or render
-    results = []
-    bar = tqdm(plan, desc=f"segkit report {tpl.name}", unit="report", disable=not progress)
-    for params, out in bar:
-        bar.set_postfix_str(out.name, refresh=True)
-        start = time.perf_counter()
-        try:
-            render_one(tpl, params, out, kernel_name=kernel_name)
-            results.append(RunResult(params, out, True, seconds=time.perf_counter() - start))
-        except SegkitError as err:
-            results.append(
-                RunResult(params, out, False, _first_line(str(err)), time.perf_counter() - start)
-            )
-    bar.close()
-    return BatchResult(results)
+        plan.append((tpl, {**shared, **run}, out))
+    bar = tqdm(total=len(plan), desc=f"segkit report {tpl.name}", unit="report",
+               disable=not progress)
+    return BatchResult(_run_plan(plan, renderer or render, kernel_name, bar))
 
 
 def render_all(
@@ -1086,15 +1074,23 @@ def render_all(
         given = {k: v for k, v in (parameters or {}).items() if k in tpl.parameters}
         validate_parameters(tpl, given)
         plan.append((tpl, given, folder / output_name(tpl.name)))
-    render_one = renderer or render
+    bar = tqdm(total=len(plan), desc="segkit reports", unit="report", disable=not progress)
+    return BatchResult(_run_plan(plan, renderer or render, kernel_name, bar))
+
+
+def _run_plan(plan, render_one, kernel_name: str, bar) -> list[RunResult]:
+    """Render each (template, parameters, output) of ``plan``; a failure does not stop the rest."""
     results = []
-    for tpl, given, out in tqdm(plan, desc="segkit reports", unit="report", disable=not progress):
+    for tpl, params, out in plan:
+        bar.set_postfix_str(out.name, refresh=True)
         start = time.perf_counter()
         try:
-            render_one(tpl, given, out, kernel_name=kernel_name)
-            results.append(RunResult(given, out, True, seconds=time.perf_counter() - start))
+            render_one(tpl, params, out, kernel_name=kernel_name)
+            results.append(RunResult(params, out, True, seconds=time.perf_counter() - start))
         except SegkitError as err:
             results.append(
-                RunResult(given, out, False, _first_line(str(err)), time.perf_counter() - start)
+                RunResult(params, out, False, _first_line(str(err)), time.perf_counter() - start)
             )
-    return BatchResult(results)
+        bar.update()
+    bar.close()
+    return results
