@@ -593,38 +593,26 @@ def summary(
     a                  1.0     10.0  10.0            20.0
     b                  0.0      0.0   6.0             0.0
     """
-    period_us, shift_us = _freq(freq)
-    _check_multiplier(freq_multiplier)
-    columns = [customer_id_col, datetime_col]
-    prepared = _prepare(transactions, customer_id_col, datetime_col, monetary_value_col)
-    if observation_end is None:
-        end = prepared.timestamps.max()
-    else:
-        end = _timestamp(observation_end, "observation_end", prepared.tz)
+    period_us, shift_us, prepared, end = _setup(
+        transactions, customer_id_col, datetime_col, monetary_value_col, freq, freq_multiplier,
+        observation_end,
+    )
     end_period = _period(_epoch_us(end), period_us, shift_us)
     last_us = (end_period + 1) * period_us - shift_us - 1
     _check_after_end(
         transactions,
         prepared,
         last_us,
-        columns + ([monetary_value_col] if monetary_value_col is not None else []),
+        [customer_id_col, datetime_col]
+        + ([monetary_value_col] if monetary_value_col is not None else []),
         after_end,
         f"{end}, whose {freq} period ends at {_to_timestamp(last_us + 1)}",
     )
-    sql = summary_sql(
-        "transactions",
-        customer_id="customer_id",
-        datetime="timestamp",
-        monetary_value=None if monetary_value_col is None else "amount",
-        period_us=period_us,
-        shift_us=shift_us,
-        last_us=last_us if after_end == "drop" else None,  # else checked: none later
-        end_period=end_period,
-        freq_multiplier=freq_multiplier,
-        include_first_transaction=include_first_transaction,
-        partitions=_partitions(len(transactions)),
+    return _query(
+        prepared, customer_id_col, monetary_value_col is not None, period_us, shift_us,
+        last_us if after_end == "drop" else None,  # else checked: none later
+        end_period, freq_multiplier, include_first_transaction,
     )
-    return _run(prepared, sql, customer_id_col)
 
 
 def calibration_holdout_summary(
@@ -707,15 +695,11 @@ include_first_transaction
     monetary_value_holdout  30.0   6.0
     duration_holdout        10.0  10.0
     """
-    period_us, shift_us = _freq(freq)
-    _check_multiplier(freq_multiplier)
-    columns = [customer_id_col, datetime_col]
-    prepared = _prepare(transactions, customer_id_col, datetime_col, monetary_value_col)
+    period_us, shift_us, prepared, end = _setup(
+        transactions, customer_id_col, datetime_col, monetary_value_col, freq, freq_multiplier,
+        observation_end,
+    )
     cal_end = _timestamp(calibration_end, "calibration_end", prepared.tz)
-    if observation_end is None:
-        end = prepared.timestamps.max()
-    else:
-        end = _timestamp(observation_end, "observation_end", prepared.tz)
     if cal_end >= end:
         raise ParameterError(
             f"calibration_end ({cal_end}) must be before observation_end ({end})"
@@ -725,7 +709,8 @@ include_first_transaction
         transactions,
         prepared,
         last_us,
-        columns + ([monetary_value_col] if monetary_value_col is not None else []),
+        [customer_id_col, datetime_col]
+        + ([monetary_value_col] if monetary_value_col is not None else []),
         after_end,
         str(end),
     )
@@ -735,20 +720,44 @@ include_first_transaction
             datetime_col,
             f"no transaction up to the calibration end ({cal_end}); nothing to calibrate on",
         )
+    return _query(
+        prepared, customer_id_col, monetary_value_col is not None, period_us, shift_us,
+        last_us if after_end == "drop" else None,  # else checked: none later
+        _period(last_us, period_us, shift_us), freq_multiplier, include_first_transaction,
+        calibration_end_us=cal_us,
+        calibration_end_period=_period(cal_us, period_us, shift_us),
+    )
+
+
+def _setup(transactions, customer_id_col, datetime_col, monetary_value_col, freq,
+           freq_multiplier, observation_end):
+    """Shared start of both summaries: period size, checked input, observation end."""
+    period_us, shift_us = _freq(freq)
+    _check_multiplier(freq_multiplier)
+    prepared = _prepare(transactions, customer_id_col, datetime_col, monetary_value_col)
+    if observation_end is None:
+        end = prepared.timestamps.max()
+    else:
+        end = _timestamp(observation_end, "observation_end", prepared.tz)
+    return period_us, shift_us, prepared, end
+
+
+def _query(prepared, customer_id_col, has_monetary, period_us, shift_us, last_us, end_period,
+           freq_multiplier, include_first_transaction, **calibration) -> pd.DataFrame:
+    """Run :func:`summary_sql` on the prepared frame (registered as ``transactions``)."""
     sql = summary_sql(
         "transactions",
         customer_id="customer_id",
         datetime="timestamp",
-        monetary_value=None if monetary_value_col is None else "amount",
+        monetary_value="amount" if has_monetary else None,
         period_us=period_us,
         shift_us=shift_us,
-        last_us=last_us if after_end == "drop" else None,  # else checked: none later
-        end_period=_period(last_us, period_us, shift_us),
+        last_us=last_us,
+        end_period=end_period,
         freq_multiplier=freq_multiplier,
         include_first_transaction=include_first_transaction,
-        calibration_end_us=cal_us,
-        calibration_end_period=_period(cal_us, period_us, shift_us),
-        partitions=_partitions(len(transactions)),
+        partitions=_partitions(len(prepared.timestamps)),
+        **calibration,
     )
     return _run(prepared, sql, customer_id_col)
 

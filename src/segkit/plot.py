@@ -265,21 +265,33 @@ def customer_base(base: pd.DataFrame, lang: str = "en", *, time_grain: str = "M"
     -------
     matplotlib.figure.Figure
     """
+    def draw(ax, g, x) -> None:
+        c = _colors(3)
+        _bars(ax, x, base["new_customers"], color=c[2], label=g["new_customers"])
+        ax.plot(x, base["customer_base"], color=c[0], lw=2, label=g["customer_base"])
+        ax.plot(x, base["active_customers"], color=c[1], lw=2, label=g["active_customers"])
+        ax.set_ylim(bottom=0)
+
+    return _time_chart(base, lang, time_grain, "n_customers", draw)
+
+
+def _time_chart(frame: pd.DataFrame, lang: str, time_grain: str, ylabel: str, draw) -> Figure:
+    """A chart over periods in the one style: ``draw(ax, glossary, x)`` adds the data.
+
+    Handles the language fallback, the empty case, the period cut by the observation
+    end, the axis labels and formats, and the legend above the axes.
+    """
     lang = figure_lang(lang)
     g = glossary.Glossary(lang)
     fig, ax = _figure()
-    if base.empty:
+    if frame.empty:
         return _empty(fig, ax, lang)
-    c = _colors(3)
-    x = base.index
-    _bars(ax, x, base["new_customers"], color=c[2], label=g["new_customers"])
-    ax.plot(x, base["customer_base"], color=c[0], lw=2, label=g["customer_base"])
-    ax.plot(x, base["active_customers"], color=c[1], lw=2, label=g["active_customers"])
-    _mark_partial(ax, base, g["partial_period"])
-    ax.set_ylabel(g["n_customers"])
+    x = frame.index
+    draw(ax, g, x)
+    _mark_partial(ax, frame, g["partial_period"])
+    ax.set_ylabel(g[ylabel])
     ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
     ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    ax.set_ylim(bottom=0)
     _date_axis(ax, x)
     _legend(fig, ax, ncols=4)
     return fig
@@ -318,24 +330,14 @@ def revenue(rev: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Fi
     -------
     matplotlib.figure.Figure
     """
-    lang = figure_lang(lang)
-    g = glossary.Glossary(lang)
-    fig, ax = _figure()
-    if rev.empty:
-        return _empty(fig, ax, lang)
-    c = _colors(4)
-    x = rev.index
-    _bars(ax, x, rev["gross_revenue"], color=c[0], label=g["gross_revenue"])
-    _bars(ax, x, -rev["returns"], color=c[3], label=g["returns"])
-    ax.plot(x, rev["net_revenue"], color="black", lw=1.5, label=g["net_revenue"])
-    _mark_partial(ax, rev, g["partial_period"])
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_ylabel(g["revenue"])
-    ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
-    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    _date_axis(ax, x)
-    _legend(fig, ax, ncols=4)
-    return fig
+    def draw(ax, g, x) -> None:
+        c = _colors(4)
+        _bars(ax, x, rev["gross_revenue"], color=c[0], label=g["gross_revenue"])
+        _bars(ax, x, -rev["returns"], color=c[3], label=g["returns"])
+        ax.plot(x, rev["net_revenue"], color="black", lw=1.5, label=g["net_revenue"])
+        ax.axhline(0, color="grey", lw=0.8)
+
+    return _time_chart(rev, lang, time_grain, "revenue", draw)
 
 
 def _period_label(ts: pd.Timestamp, grain: str) -> str:
