@@ -1,12 +1,15 @@
 """segkit: tiered customer management, churn and win-back, for research and teaching.
 
-The modules, in the order data flows through them:
+The modules, in the order data flows through them (docs/architecture.md has the map):
 
-- :mod:`segkit.schema` and :mod:`segkit.io`: the data model, validation, reading CSVs;
-- :mod:`segkit.datasets`: CDNOW, the bundled demo company, the simulator;
-- :mod:`segkit.features`: per-customer summaries (RFM / BTYD);
-- :mod:`segkit.overview`, :mod:`segkit.plot`, :mod:`segkit.glossary`,
-  :mod:`segkit.privacy`, :mod:`segkit.report`: what reports and notebooks show;
+- :mod:`segkit.schema`, :mod:`segkit.convert` and :mod:`segkit.io`: the data model,
+  validation, column converters, reading files;
+- :mod:`segkit.data`: shared definitions (observation end, cut, purchases and returns,
+  acquisition dates, time units); :mod:`segkit.quality`, :mod:`segkit.privacy`;
+- :mod:`segkit.datasets`: CDNOW, the bundled demo company, the simulator, named sources;
+- :mod:`segkit.features`: per-customer summaries (RFM / BTYD), cohorts, contracts;
+- :mod:`segkit.plot`, :mod:`segkit.glossary`, :mod:`segkit.report`: what reports and
+  notebooks show;
 - :mod:`segkit.exercises`: the checks the course exercises call.
 """
 
@@ -16,14 +19,16 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import (
     config,
+    convert,
+    data,
     datasets,
     exceptions,
     features,
     glossary,
     io,
-    overview,
     plot,
     privacy,
+    quality,
     report,
     schema,
 )
@@ -38,14 +43,16 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 __all__ = [
     "__version__",
     "config",
+    "convert",
+    "data",
     "datasets",
     "exceptions",
     "features",
     "glossary",
     "io",
-    "overview",
     "plot",
     "privacy",
+    "quality",
     "report",
     "schema",
     "setup",

@@ -8,6 +8,7 @@ find the problem in their own data without reading a traceback.
 from __future__ import annotations
 
 import pandas as pd
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "SegkitError",
@@ -38,6 +39,9 @@ class SchemaError(SegkitError, ValueError):
         A few offending rows (at most five are shown).
     n_bad : int, optional
         How many rows break the rule in total.
+    also : list of (column, rule, n_bad), optional
+        Other rules the same table breaks, listed after the examples so that every
+        problem of a table is known at once.
     """
 
     max_examples = 5
@@ -49,12 +53,14 @@ class SchemaError(SegkitError, ValueError):
         rule: str,
         examples: pd.DataFrame | None = None,
         n_bad: int | None = None,
+        also: list[tuple[str | None, str, int]] | None = None,
     ):
         self.table = table
         self.column = column
         self.rule = rule
         self.examples = None if examples is None else examples.head(self.max_examples)
         self.n_bad = n_bad
+        self.also = list(also or [])
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -68,6 +74,11 @@ class SchemaError(SegkitError, ValueError):
             with pd.option_context("display.width", 120, "display.max_columns", 12):
                 shown = self.examples.to_string(max_colwidth=30)
             msg += "\nexample rows (index as in the input):\n" + shown
+        if self.also:
+            msg += f"\nthe table also breaks {len(self.also)} more rule(s):"
+            for column, rule, n in self.also:
+                where = f"column '{column}': " if column else ""
+                msg += f"\n  - {where}{rule} ({n} row{'s' if n != 1 else ''})"
         return msg
 
 
@@ -79,8 +90,13 @@ class ParameterError(SegkitError, ValueError):
     """A report or function parameter is unknown, of the wrong type or out of range."""
 
 
-class NotFittedError(SegkitError, AttributeError):
-    """A model was used before ``fit`` was called."""
+class NotFittedError(SegkitError, _SklearnNotFittedError):
+    """A model was used before ``fit`` was called.
+
+    A subclass of scikit-learn's ``NotFittedError`` (itself a ValueError and an
+    AttributeError), so ``sklearn.utils.validation.check_is_fitted`` and code that
+    catches scikit-learn's error treat segkit's models alike.
+    """
 
 
 class RenderError(SegkitError, RuntimeError):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from .data import observation_end as _observation_end
 from .exceptions import SchemaError
 from .schema import TABLES, CustomerData, validate, validate_tables
 
@@ -84,25 +86,28 @@ def read_tables(
 ) -> CustomerData:
     """Read a company's tables from ``<table>.csv`` files in a folder.
 
-    ``transactions.csv`` is required; the other tables of the data model are read
+    ``transactions.csv`` or ``customers.csv`` is required (a subscription business may
+    have customers and contracts only); the other tables of the data model are read
     when their file exists. The tables are validated one by one and then together
     (every customer id must exist in ``customers.csv`` when that file is given).
-    ``observation_end`` defaults to the last transaction date.
+    ``observation_end`` defaults to :func:`segkit.data.observation_end` of the
+    validated tables: the last transaction, else the last dated event.
     """
     folder = Path(folder)
-    if not (folder / "transactions.csv").exists():
-        raise SchemaError(
-            "transactions", None, f"no transactions.csv in {folder}; it is the one required table"
-        )
     tables = {
         name: _read_raw(folder / f"{name}.csv", name, encoding)
         for name in TABLES
         if (folder / f"{name}.csv").exists()
     }
+    if "transactions" not in tables and "customers" not in tables:
+        raise SchemaError(
+            "transactions", None,
+            f"neither transactions.csv nor customers.csv in {folder}; a company needs one "
+            "of them",
+        )
+    data = CustomerData(**tables, source=str(folder))
     if observation_end is None:
-        tx = validate(tables["transactions"], "transactions",
-                      column_map=(column_maps or {}).get("transactions"))
-        observation_end = tx["timestamp"].max()
-    data = CustomerData(**tables, observation_end=pd.Timestamp(observation_end),
-                        source=str(folder))
+        checked = validate_tables(data, column_maps=column_maps)
+        return dataclasses.replace(checked, observation_end=_observation_end(checked))
+    data = dataclasses.replace(data, observation_end=pd.Timestamp(observation_end))
     return validate_tables(data, column_maps=column_maps)

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .exceptions import ParameterError
-from .schema import PERSONAL_COLUMNS, CustomerData
+from .schema import PERSONAL_COLUMNS, SENSITIVE_COLUMNS, CustomerData
 
 __all__ = [
     "DEFAULT_SALT",
@@ -42,6 +42,7 @@ __all__ = [
     "pseudonym_map",
     "pseudonymise",
     "drop_personal",
+    "drop_sensitive",
     "protect",
 ]
 
@@ -199,6 +200,23 @@ def drop_personal(df: pd.DataFrame) -> pd.DataFrame:
     personal = {c.lower() for c in PERSONAL_COLUMNS}
     drop = [c for c in df.columns if str(c).strip().lower() in personal]
     return df.drop(columns=drop)
+
+
+def drop_sensitive(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` without the sensitive columns of the data model (gender, age band).
+
+    Sensitive attributes are kept in the tables for fairness audits, which show them
+    only in aggregate; any table that shows rows of single customers goes through this
+    first (and through :func:`drop_personal`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> drop_sensitive(pd.DataFrame({"customer_id": ["c1"], "gender": ["female"]})).columns.tolist()
+    ['customer_id']
+    """
+    sensitive = {c for cols in SENSITIVE_COLUMNS.values() for c in cols}
+    return df.drop(columns=[c for c in df.columns if str(c).strip().lower() in sensitive])
 
 
 def protect(data: CustomerData, salt: str = DEFAULT_SALT) -> CustomerData:

@@ -1,28 +1,42 @@
 """The segkit data model: one canonical schema per table, and its validation.
 
-Seven tables describe a company's customers. Every module of the kit reads them in
+Eleven tables describe a company's customers. Every module of the kit reads them in
 this shape; users whose columns have other names map them once with ``column_map``.
 
 =============  =====================================================================
 table          one row per
 =============  =====================================================================
 customers      customer (key ``customer_id``): acquisition date, region, channel,
-               optional personal fields (name, phone, email) that never reach a report
+               optional personal fields (name, phone, email) that never reach a
+               report, optional sensitive attributes (gender, age band) kept for
+               fairness audits only
 transactions   purchase or return line (key ``transaction_id``); returns and refunds
-               are kept, with a negative amount and ``is_return`` set
+               are kept, with a negative amount and ``is_return`` set; an optional
+               ``cost`` gives the line's margin
+contracts      contract (key ``contract_id``): start, optional end and end reason,
+               plan, billing period and recurring amount (subscriptions, telecom,
+               insurance, memberships)
+exits          explicit end or return of a relationship (account closed, contract
+               ended, reactivated), with a reason and where the reason came from
 interactions   login, visit or service contact
 complaints     complaint or review, with a reason category and an optional rating
 surveys        NPS and/or CSAT answer
-receivables    invoice (key ``invoice_id``): issue, due and paid dates, amount
+receivables    invoice (key ``invoice_id``): issue, due and paid dates, amount,
+               payment terms, partial payments and write-offs
+credit_limits  credit-limit decision (key ``customer_id, effective_date``)
+costs          cost of serving a customer (service, delivery, discount, acquisition,
+               bad debt) on a date
 campaigns      retention or win-back offer sent to a customer: which offer, whether
-               the offer was randomly assigned, and the response
+               the offer was randomly assigned, its cost, and the response
 =============  =====================================================================
+
+A company needs ``customers`` or ``transactions`` (a subscription business with only
+customers and contracts is a valid company); every other table is optional.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -30,6 +44,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from . import convert
 from .exceptions import SchemaError
 
 __all__ = [
@@ -40,7 +55,17 @@ __all__ = [
     "INTERACTION_KINDS",
     "FEEDBACK_KINDS",
     "CAMPAIGN_KINDS",
+    "EXIT_KINDS",
+    "EXIT_REASONS",
+    "EXIT_SOURCES",
+    "COST_KINDS",
+    "CREDIT_DECISIONS",
+    "BILLING_PERIODS",
+    "GENDERS",
+    "AGE_BANDS",
     "PERSONAL_COLUMNS",
+    "SENSITIVE_COLUMNS",
+    "CATEGORIES",
     "CustomerData",
     "validate",
     "validate_tables",
@@ -53,9 +78,26 @@ Kind = Literal["id", "datetime", "float", "int", "bool", "category", "text"]
 
 #: Reason categories of complaints and reviews (DOMAIN.md section 3).
 REASONS: tuple[str, ...] = ("product", "price", "service", "competition", "other")
+#: Reasons a relationship ended: the complaint reasons plus the two the sources name
+#: for lost customers only, budget and a complex (purchase) decision.
+EXIT_REASONS: tuple[str, ...] = (
+    "product", "price", "service", "competition", "budget", "complex_decision", "other",
+)
+#: What an ``exits`` row records: the relationship ended, or came back.
+EXIT_KINDS: tuple[str, ...] = ("account_closed", "contract_ended", "reactivated")
+#: Where an exit reason came from.
+EXIT_SOURCES: tuple[str, ...] = ("exit_survey", "crm_note", "inferred")
 INTERACTION_KINDS: tuple[str, ...] = ("login", "visit", "service_contact")
 FEEDBACK_KINDS: tuple[str, ...] = ("complaint", "review")
 CAMPAIGN_KINDS: tuple[str, ...] = ("retention", "winback")
+#: Kinds of cost of serving a customer (the ``costs`` table).
+COST_KINDS: tuple[str, ...] = ("service", "delivery", "discount", "acquisition", "bad_debt")
+#: Credit-limit decisions (DOMAIN.md section 5: apply, set, adjust, decline).
+CREDIT_DECISIONS: tuple[str, ...] = ("initial", "increase", "decrease", "decline", "suspend")
+#: Billing periods of contracts, in the time units of :mod:`segkit.data`.
+BILLING_PERIODS: tuple[str, ...] = ("W", "M", "Q", "Y")
+GENDERS: tuple[str, ...] = ("female", "male", "other")
+AGE_BANDS: tuple[str, ...] = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 #: Columns holding personal data: kept in the customers table, never shown in a report.
 PERSONAL_COLUMNS: tuple[str, ...] = ("name", "phone", "email")
 
@@ -66,6 +108,9 @@ class Column:
 
     ``kind`` is the logical type: ``id`` (a string key), ``datetime``, ``float``,
     ``int``, ``bool``, ``category`` (a string from ``allowed`` when given) or ``text``.
+    ``personal`` columns (name, phone, e-mail) are removed before anything is shown;
+    ``sensitive`` columns (gender, age band) are kept for fairness audits, left out of
+    model features by default and never shown per customer in a report.
     """
 
     name: str
@@ -76,6 +121,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     personal: bool = False
+    sensitive: bool = False
     description: str = ""
 
 
@@ -118,6 +164,11 @@ TABLES: dict[str, TableSpec] = {
                 Column("name", "text", required=False, nullable=True, personal=True),
                 Column("phone", "text", required=False, nullable=True, personal=True),
                 Column("email", "text", required=False, nullable=True, personal=True),
+                Column("gender", "category", required=False, nullable=True, allowed=GENDERS,
+                       sensitive=True, description="for fairness audits only"),
+                Column("age_band", "category", required=False, nullable=True,
+                       allowed=AGE_BANDS, sensitive=True,
+                       description="for fairness audits only"),
             ),
             key=("customer_id",),
             time_columns=("acquisition_date",),
@@ -135,10 +186,49 @@ TABLES: dict[str, TableSpec] = {
                 Column("quantity", "int", required=False, min=0),
                 Column("is_return", "bool", required=False,
                        description="return or refund line (amount <= 0); False when absent"),
+                Column("cost", "float", required=False, nullable=True, min=0,
+                       description="cost of goods and fulfilment of the line; "
+                                   "margin = amount - cost"),
             ),
             key=("transaction_id",),
             time_columns=("timestamp",),
             description="one row per purchase or return line",
+        ),
+        TableSpec(
+            "contracts",
+            (
+                Column("contract_id", "id"),
+                Column("customer_id", "id"),
+                Column("start_date", "datetime"),
+                Column("end_date", "datetime", required=False, nullable=True,
+                       description="empty while the contract runs"),
+                Column("end_reason", "category", required=False, nullable=True,
+                       allowed=EXIT_REASONS, description="why an ended contract ended"),
+                Column("plan", "category", required=False, nullable=True),
+                Column("billing_period", "category", allowed=BILLING_PERIODS,
+                       description="W, M, Q or Y"),
+                Column("recurring_amount", "float", min=0,
+                       description="amount billed each billing period"),
+            ),
+            key=("contract_id",),
+            time_columns=("start_date", "end_date"),
+            description="one row per contract (subscription, membership, policy)",
+        ),
+        TableSpec(
+            "exits",
+            (
+                Column("customer_id", "id"),
+                Column("timestamp", "datetime"),
+                Column("kind", "category", allowed=EXIT_KINDS),
+                Column("reason", "category", nullable=True, allowed=EXIT_REASONS,
+                       description="required for an end; 'other' when unknown"),
+                Column("source", "category", nullable=True, allowed=EXIT_SOURCES,
+                       description="where the reason came from; required with a reason"),
+                Column("contract_id", "id", required=False, nullable=True,
+                       description="the contract that ended, if any"),
+            ),
+            time_columns=("timestamp",),
+            description="one row per end or return of a relationship",
         ),
         TableSpec(
             "interactions",
@@ -184,12 +274,43 @@ TABLES: dict[str, TableSpec] = {
                 Column("customer_id", "id"),
                 Column("issue_date", "datetime"),
                 Column("due_date", "datetime"),
-                Column("paid_date", "datetime", nullable=True, description="empty while unpaid"),
+                Column("paid_date", "datetime", nullable=True,
+                       description="date the invoice was settled in full; empty while open"),
                 Column("amount", "float", min=0),
+                Column("payment_terms", "int", required=False, min=0,
+                       description="days allowed for payment: due_date - issue_date"),
+                Column("paid_amount", "float", required=False, nullable=True, min=0,
+                       description="paid so far (partial payments); the amount when settled"),
+                Column("written_off", "float", required=False, nullable=True, min=0,
+                       description="amount written off as bad debt"),
+                Column("write_off_date", "datetime", required=False, nullable=True),
             ),
             key=("invoice_id",),
-            time_columns=("issue_date", "paid_date"),
+            time_columns=("issue_date", "paid_date", "write_off_date"),
             description="one row per invoice",
+        ),
+        TableSpec(
+            "credit_limits",
+            (
+                Column("customer_id", "id"),
+                Column("effective_date", "datetime"),
+                Column("limit", "float", min=0, description="credit limit from that date"),
+                Column("decision", "category", allowed=CREDIT_DECISIONS),
+            ),
+            key=("customer_id", "effective_date"),
+            time_columns=("effective_date",),
+            description="one row per credit-limit decision",
+        ),
+        TableSpec(
+            "costs",
+            (
+                Column("customer_id", "id"),
+                Column("timestamp", "datetime"),
+                Column("kind", "category", allowed=COST_KINDS),
+                Column("amount", "float", min=0),
+            ),
+            time_columns=("timestamp",),
+            description="one row per cost of serving a customer",
         ),
         TableSpec(
             "campaigns",
@@ -202,6 +323,8 @@ TABLES: dict[str, TableSpec] = {
                 Column("randomised", "bool", description="offer assigned at random"),
                 Column("responded", "bool"),
                 Column("response_date", "datetime", required=False, nullable=True),
+                Column("offer_cost", "float", required=False, nullable=True, min=0,
+                       description="cost of the offer to the company"),
             ),
             key=("customer_id", "campaign"),
             time_columns=("timestamp", "response_date"),
@@ -211,19 +334,39 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
+#: Sensitive columns (fairness audits only, never model features by default), by table.
+SENSITIVE_COLUMNS: dict[str, tuple[str, ...]] = {
+    t.name: tuple(c.name for c in t.columns if c.sensitive)
+    for t in TABLES.values()
+    if any(c.sensitive for c in t.columns)
+}
+#: Allowed values of every category column that has a fixed list, by (table, column);
+#: the glossary has a label in every language for each of them (a test checks it).
+CATEGORIES: dict[tuple[str, str], tuple[str, ...]] = {
+    (t.name, c.name): c.allowed for t in TABLES.values() for c in t.columns if c.allowed
+}
+
+
 @dataclass
 class CustomerData:
     """The tables of one company, validated or not, with their observation end.
 
-    Only ``transactions`` is required; the other tables are optional.
+    Every table is optional, but a company needs ``customers`` or ``transactions``
+    (a subscription business may have only customers and contracts). The fields are
+    the tables of :data:`TABLES`, in its order, then ``observation_end`` and
+    ``source``.
     """
 
-    transactions: pd.DataFrame
     customers: pd.DataFrame | None = None
+    transactions: pd.DataFrame | None = None
+    contracts: pd.DataFrame | None = None
+    exits: pd.DataFrame | None = None
     interactions: pd.DataFrame | None = None
     complaints: pd.DataFrame | None = None
     surveys: pd.DataFrame | None = None
     receivables: pd.DataFrame | None = None
+    credit_limits: pd.DataFrame | None = None
+    costs: pd.DataFrame | None = None
     campaigns: pd.DataFrame | None = None
     observation_end: pd.Timestamp | None = None
     source: str = field(default="", compare=False)
@@ -291,148 +434,148 @@ def _spec(table: str) -> TableSpec:
         ) from None
 
 
-def _bad(df: pd.DataFrame, mask) -> pd.DataFrame:
-    return df.loc[np.asarray(mask, dtype=bool)]
-
-
-def _to_id(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
-    if pd.api.types.is_float_dtype(s):
-        raise SchemaError(
-            table,
-            col.name,
-            f"wrong type: ids must be text or whole numbers, got {s.dtype} "
-            "(ids read as decimals usually mean missing ids or a wrong column)",
-            _bad(df, s.notna()),
-        )
-    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
-        raise SchemaError(
-            table, col.name, f"wrong type: ids must be text or whole numbers, got {s.dtype}",
-            df.head(),
-        )
-    out = s.astype(object)
-    nonnull = out.notna()
-    return out.where(~nonnull, out[nonnull].map(str)) if nonnull.any() else out
-
-
-def _to_datetime(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        raise SchemaError(
-            table,
-            col.name,
-            f"wrong type: timezone-aware datetimes ({s.dtype}) are not accepted; convert to "
-            "naive local time first, e.g. s.dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)",
-            df.head(),
-        )
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return s.astype("datetime64[ns]")
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        if s.isna().all():
-            return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-        raise SchemaError(
-            table,
-            col.name,
-            f"wrong type: expected dates, got {s.dtype} numbers; parse them first "
-            "(for example pd.to_datetime(s.astype(str), format='%Y%m%d'))",
-            df.head(),
-        )
-    text = s.astype("string").str.strip()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
-    unparseable = parsed.isna() & text.notna() & (text != "")
-    if unparseable.any():
-        raise SchemaError(
-            table,
-            col.name,
-            "unparseable dates: use ISO dates such as 2024-03-01 or 2024-03-01 14:30",
-            _bad(df, unparseable),
-            int(unparseable.sum()),
-        )
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]")
-
-
-def _to_number(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
-    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
-        raise SchemaError(
-            table, col.name, f"wrong type: expected numbers, got {s.dtype}", df.head()
-        )
-    if not pd.api.types.is_numeric_dtype(s):
-        num = pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
-        bad = num.isna() & s.notna() & (s.astype("string").str.strip() != "")
-        if bad.any():
-            raise SchemaError(
-                table,
-                col.name,
-                "wrong type: expected numbers, found text that is not a number "
-                "(remove currency signs and thousands separators)",
-                _bad(df, bad),
-                int(bad.sum()),
-            )
-        s = num
-    if col.kind == "int":
-        nonnull = s.dropna()
-        frac = nonnull != np.floor(nonnull)
-        if frac.any():
-            raise SchemaError(
-                table,
-                col.name,
-                "wrong type: expected whole numbers",
-                df.loc[nonnull.index[frac.to_numpy()]],
-                int(frac.sum()),
-            )
-        return s.astype("Int64") if (col.nullable or s.isna().any()) else s.astype("int64")
-    return s.astype("float64")
-
-
-_TRUE = {"true", "1", "yes", "y", "t", "是"}
-_FALSE = {"false", "0", "no", "n", "f", "否"}
-
-
-def _to_bool(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
-    if pd.api.types.is_bool_dtype(s) and not s.isna().any():
-        return s.astype(bool)
-    text = s.astype("string").str.strip().str.lower()
-    ok = text.isin(_TRUE | _FALSE)
-    if not ok.all():
-        raise SchemaError(
-            table,
-            col.name,
-            "wrong type: expected true/false values (True/False, 1/0, yes/no or 是/否)",
-            _bad(df, ~ok.fillna(False)),
-            int((~ok.fillna(False)).sum()),
-        )
-    return text.isin(_TRUE).astype(bool)
-
-
-def _to_text(s: pd.Series, table: str, col: Column, df: pd.DataFrame) -> pd.Series:
-    if pd.api.types.is_float_dtype(s) and s.notna().any():
-        raise SchemaError(
-            table, col.name, f"wrong type: expected text, got {s.dtype} numbers", df.head()
-        )
-    out = s.astype(object)
-    nonnull = out.notna()
-    return out.where(~nonnull, out[nonnull].map(str)) if nonnull.any() else out
-
-
-_CONVERTERS = {
-    "id": _to_id,
-    "datetime": _to_datetime,
-    "float": _to_number,
-    "int": _to_number,
-    "bool": _to_bool,
-    "category": _to_text,
-    "text": _to_text,
-}
-
-
 def _fmt(v: float | None) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def _pandera_schema(spec: TableSpec, present: list[str]) -> pa.DataFrameSchema:
-    """The value rules of a table as a pandera schema (types are converted before)."""
+@dataclass(frozen=True)
+class Rule:
+    """A rule that involves several columns of a table, named by the column it blames.
+
+    ``is_bad(table) -> boolean Series`` marks the rows that break it (missing means
+    not broken). The rules of every table are in :data:`TABLE_RULES`; they run as
+    pandera checks, so every broken rule of a table is reported at once.
+    """
+
+    column: str
+    is_bad: Callable[[pd.DataFrame], pd.Series]
+    text: str
+
+
+def _col(d: pd.DataFrame, name: str, default=pd.NA) -> pd.Series:
+    return d[name] if name in d else pd.Series(default, index=d.index)
+
+
+def _no_reason(d: pd.DataFrame) -> pd.Series:
+    return (d["kind"] == "complaint") & d["reason"].isna()
+
+
+def _no_rating(d: pd.DataFrame) -> pd.Series:
+    return (d["kind"] == "review") & _col(d, "rating").isna()
+
+
+def _no_score(d: pd.DataFrame) -> pd.Series:
+    return _col(d, "nps").isna() & _col(d, "csat").isna()
+
+
+def _late_response(d: pd.DataFrame) -> pd.Series:
+    return _col(d, "response_date", pd.NaT) < d["timestamp"]
+
+
+def _response_without_flag(d: pd.DataFrame) -> pd.Series:
+    return _col(d, "response_date", pd.NaT).notna() & ~d["responded"].astype(bool)
+
+
+def _end_without_reason(d: pd.DataFrame) -> pd.Series:
+    return d["kind"].isin(["account_closed", "contract_ended"]) & d["reason"].isna()
+
+
+def _terms_mismatch(d: pd.DataFrame) -> pd.Series:
+    days = (d["due_date"] - d["issue_date"]).dt.days
+    return _col(d, "payment_terms").notna() & (days != _col(d, "payment_terms"))
+
+
+def _overpaid(d: pd.DataFrame) -> pd.Series:
+    paid = _col(d, "paid_amount").astype("Float64").fillna(0)
+    off = _col(d, "written_off").astype("Float64").fillna(0)
+    return (paid + off) > d["amount"] + 0.005
+
+
+def _settled_short(d: pd.DataFrame) -> pd.Series:
+    paid = _col(d, "paid_amount").astype("Float64")
+    return d["paid_date"].notna() & paid.notna() & (paid < d["amount"] - 0.005)
+
+
+def _write_off_undated(d: pd.DataFrame) -> pd.Series:
+    off = _col(d, "written_off").astype("Float64").fillna(0)
+    return (off > 0) & _col(d, "write_off_date", pd.NaT).isna()
+
+
+#: Rules that involve several columns, by table.
+TABLE_RULES: dict[str, tuple[Rule, ...]] = {
+    "transactions": (
+        Rule("amount", lambda d: (d["amount"] < 0) & ~d["is_return"],
+             "negative amount on a line that is not flagged as a return: set is_return "
+             "for returns and refunds (they are kept, never dropped)"),
+        Rule("is_return", lambda d: d["is_return"] & (d["amount"] > 0),
+             "a return line (is_return) must have an amount <= 0"),
+    ),
+    "contracts": (
+        Rule("end_date", lambda d: _col(d, "end_date", pd.NaT) < d["start_date"],
+             "end_date is before start_date"),
+        Rule("end_reason",
+             lambda d: _col(d, "end_reason").notna() & _col(d, "end_date", pd.NaT).isna(),
+             "end_reason is set on a contract without an end_date"),
+    ),
+    "exits": (
+        Rule("reason", _end_without_reason,
+             "an end (account_closed, contract_ended) needs a reason; use 'other' when "
+             "it is unknown"),
+        Rule("source", lambda d: d["reason"].notna() & d["source"].isna(),
+             "a reason needs its source (exit_survey, crm_note or inferred)"),
+    ),
+    "complaints": (
+        Rule("reason", _no_reason,
+             "a complaint needs a reason (product, price, service, competition or other)"),
+        Rule("rating", _no_rating, "a review needs a rating (1-5)"),
+    ),
+    "surveys": (
+        Rule("nps", _no_score, "each survey answer needs an nps (0-10) or csat (1-5) value"),
+    ),
+    "receivables": (
+        Rule("due_date", lambda d: d["due_date"] < d["issue_date"],
+             "due_date is before issue_date"),
+        Rule("paid_date", lambda d: d["paid_date"] < d["issue_date"],
+             "paid_date is before issue_date"),
+        Rule("payment_terms", _terms_mismatch,
+             "payment_terms differs from the days between issue_date and due_date"),
+        Rule("paid_amount", _overpaid,
+             "paid_amount plus written_off is more than the invoice amount"),
+        Rule("paid_amount", _settled_short,
+             "paid_date (settled in full) is set but paid_amount is less than the amount"),
+        Rule("write_off_date", _write_off_undated, "a write-off needs its write_off_date"),
+    ),
+    "campaigns": (
+        Rule("response_date", _response_without_flag,
+             "response_date is set but responded is False"),
+        Rule("response_date", _late_response,
+             "response_date is before the offer was sent (timestamp)"),
+    ),
+}
+
+_PANDERA_RULES = {
+    "not_nullable": "missing values",
+    "field_uniqueness": "duplicate keys: each value must appear once",
+    "multiple_fields_uniqueness": "duplicate keys: each combination must appear once",
+}
+
+
+def _after_end_rule(name: str, end: pd.Timestamp) -> Rule:
+    return Rule(
+        name,
+        lambda d: d[name] > end,
+        f"dates after the observation end {end.date()}: a table cannot record what "
+        "happened after its observation end; choose a later observation end or cut the "
+        "data explicitly",
+    )
+
+
+def _pandera_schema(spec: TableSpec, present: list[str], rules: list[Rule]) -> pa.DataFrameSchema:
+    """The value rules of a table as a pandera schema (types are converted before).
+
+    Column rules (missing values, ranges, allowed values, unique keys) are column
+    checks; the rules of :data:`TABLE_RULES` are table checks named ``rule:<i>``.
+    """
     columns = {}
     for c in spec.columns:
         if c.name not in present:
@@ -451,101 +594,48 @@ def _pandera_schema(spec: TableSpec, present: list[str]) -> pa.DataFrameSchema:
             nullable=c.nullable, checks=checks, unique=unique, coerce=False, required=True
         )
     unique = list(spec.key) if len(spec.key) > 1 else None
-    return pa.DataFrameSchema(columns, unique=unique, strict=False)
+    table_checks = [
+        pa.Check(
+            lambda d, f=rule.is_bad: ~f(d).fillna(False).astype(bool),
+            name=f"rule:{i}",
+        )
+        for i, rule in enumerate(rules)
+    ]
+    return pa.DataFrameSchema(columns, checks=table_checks, unique=unique, strict=False)
 
 
-def _no_reason(d: pd.DataFrame) -> pd.Series:
-    return (d["kind"] == "complaint") & d["reason"].isna()
-
-
-def _no_rating(d: pd.DataFrame) -> pd.Series:
-    rating = d["rating"] if "rating" in d else pd.Series(pd.NA, index=d.index)
-    return (d["kind"] == "review") & rating.isna()
-
-
-def _no_score(d: pd.DataFrame) -> pd.Series:
-    has = pd.Series(False, index=d.index)
-    for c in ("nps", "csat"):
-        if c in d:
-            has |= d[c].notna()
-    return ~has
-
-
-def _late_response(d: pd.DataFrame) -> pd.Series:
-    if "response_date" not in d:
-        return pd.Series(False, index=d.index)
-    return d["response_date"] < d["timestamp"]
-
-
-def _response_without_flag(d: pd.DataFrame) -> pd.Series:
-    if "response_date" not in d:
-        return pd.Series(False, index=d.index)
-    return d["response_date"].notna() & ~d["responded"]
-
-
-#: Rules that involve several columns: (column named in the error, bad-row mask, rule).
-_TABLE_RULES: dict[str, list[tuple[str, object, str]]] = {
-    "transactions": [
-        (
-            "amount",
-            lambda d: (d["amount"] < 0) & ~d["is_return"],
-            "negative amount on a line that is not flagged as a return: set is_return "
-            "for returns and refunds (they are kept, never dropped)",
-        ),
-        (
-            "is_return",
-            lambda d: d["is_return"] & (d["amount"] > 0),
-            "a return line (is_return) must have an amount <= 0",
-        ),
-    ],
-    "complaints": [
-        ("reason", _no_reason,
-         "a complaint needs a reason (product, price, service, competition or other)"),
-        ("rating", _no_rating, "a review needs a rating (1-5)"),
-    ],
-    "surveys": [("nps", _no_score, "each survey answer needs an nps (0-10) or csat (1-5) value")],
-    "receivables": [
-        ("due_date", lambda d: d["due_date"] < d["issue_date"], "due_date is before issue_date"),
-        ("paid_date", lambda d: d["paid_date"] < d["issue_date"],
-         "paid_date is before issue_date"),
-    ],
-    "campaigns": [
-        ("response_date", _response_without_flag, "response_date is set but responded is False"),
-        ("response_date", _late_response,
-         "response_date is before the offer was sent (timestamp)"),
-    ],
-}
-
-_PANDERA_RULES = {
-    "not_nullable": "missing values",
-    "field_uniqueness": "duplicate keys: each value must appear once",
-    "multiple_fields_uniqueness": "duplicate keys: each combination must appear once",
-}
-
-
-def _raise_first(err: pa.errors.SchemaErrors, table: str, spec: TableSpec, df: pd.DataFrame):
+def _problems(err: pa.errors.SchemaErrors, spec: TableSpec, rules: list[Rule],
+              df: pd.DataFrame) -> list[tuple[str | None, str, pd.DataFrame]]:
+    """Every broken rule as (column, rule text, offending rows of the input), in order:
+    column rules in the order of the table's columns, then the table rules."""
     fc = err.failure_cases
-    fc = fc[fc["index"].notna()] if fc["index"].notna().any() else fc
     order = {name: i for i, name in enumerate(spec.names)}
-    fc = fc.assign(_order=fc["column"].map(lambda c: order.get(c, -1) if c else -1))
-    first = fc.sort_values("_order", kind="stable").iloc[0]
-    check = str(first["check"])
-    same = fc[(fc["check"] == first["check"]) & (fc["column"].astype(str) == str(first["column"]))]
-    rows = df.loc[df.index.isin(same["index"].dropna().unique())]
-    column = first["column"] if first["column"] in df.columns else None
-    rule = _PANDERA_RULES.get(check, check)
-    if check == "multiple_fields_uniqueness":
-        column = ", ".join(spec.key)
-        key = list(spec.key)
-        rows = df[df.duplicated(key, keep=False)].sort_values(key)
-    elif check == "field_uniqueness":
-        rows = df[df.duplicated(first["column"], keep=False)].sort_values(first["column"])
-    elif check == "not_nullable":
-        rows = df[df[first["column"]].isna()]
-    problems = fc.groupby(["column", "check"], dropna=False).ngroups
-    if problems > 1:
-        rule += f" (and {problems - 1} more rule(s) broken; fix this one first)"
-    raise SchemaError(table, column, rule, rows, len(rows)) from None
+    out = []
+    is_rule = fc["check"].astype(str).str.startswith("rule:")
+    for check, cases in fc[is_rule].groupby("check", sort=False):
+        i = int(str(check).split(":")[1])
+        index = cases["index"].dropna().unique()
+        out.append(((len(order) + i,), rules[i].column, rules[i].text,
+                    df.loc[df.index.isin(index)]))
+    for (column, check), cases in fc[~is_rule].groupby(["column", "check"], dropna=False,
+                                                         sort=False):
+        check = str(check)
+        index = cases["index"].dropna().unique()
+        column = None if pd.isna(column) else str(column)
+        text = _PANDERA_RULES.get(check, check)
+        if check == "multiple_fields_uniqueness":
+            key = list(spec.key)
+            rows = df[df.duplicated(key, keep=False)].sort_values(key)
+            column = ", ".join(spec.key)
+        elif check == "field_uniqueness":
+            rows = df[df.duplicated(column, keep=False)].sort_values(column)
+        elif check == "not_nullable":
+            rows = df[df[column].isna()]
+        else:
+            rows = df.loc[df.index.isin(index)]
+        out.append(((order.get(column, -1),), column, text, rows))
+    out.sort(key=lambda p: p[0])
+    return [(c, t, r) for _, c, t, r in out]
 
 
 def validate(
@@ -558,11 +648,13 @@ def validate(
     """Check a table against the data model and return it in canonical form.
 
     The input is not modified. The returned copy has canonical column names
-    (``column_map`` applied) and types: ids as text, datetimes as ``datetime64[ns]``,
-    amounts as floats, whole numbers as integers, flags as booleans. Extra columns
-    are kept as they are. Nothing is dropped: any row that breaks a rule makes the
-    whole table fail with a :class:`~segkit.exceptions.SchemaError` that names the
-    table, the column, the rule and a few offending rows.
+    (``column_map`` applied, surrounding spaces stripped) and types: ids as text,
+    datetimes as naive ``datetime64[ns]`` (see :mod:`segkit.convert` for the time-zone
+    rule), amounts as floats, whole numbers as integers, flags as booleans. Extra
+    columns are kept as they are. Nothing is dropped: any row that breaks a rule makes
+    the whole table fail with a :class:`~segkit.exceptions.SchemaError` that names the
+    table, the column, the rule and a few offending rows, and lists every other rule
+    the table breaks.
 
     Parameters
     ----------
@@ -573,7 +665,8 @@ def validate(
     column_map : mapping, optional
         User column name -> canonical name.
     observation_end : date-like, optional
-        End of the observation period: no date in the table may be later.
+        End of the observation period: no event date in the table may be later (a
+        due date may).
 
     Returns
     -------
@@ -593,7 +686,7 @@ def validate(
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(table, None, f"expected a pandas DataFrame, got {type(df).__name__}")
     df = apply_column_map(df, table, column_map)
-    df.columns = [str(c).strip() for c in df.columns]
+    df = df.set_axis([str(c).strip() for c in df.columns], axis=1, copy=False)
     dup = df.columns[df.columns.duplicated()].unique().tolist()
     if dup:
         raise SchemaError(table, dup[0], "the column name appears more than once")
@@ -617,31 +710,22 @@ def validate(
             out["is_return"] = False
     for col in spec.columns:
         if col.name in out.columns:
-            out[col.name] = _CONVERTERS[col.kind](out[col.name], table, col, df)
+            out[col.name] = convert.convert(
+                col.kind, out[col.name], table, col.name, df, nullable=col.nullable
+            )
     present = [c for c in spec.names if c in out.columns]
-    try:
-        _pandera_schema(spec, present).validate(out, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        _raise_first(err, table, spec, df)
-    for column, is_bad, rule in _TABLE_RULES.get(table, []):
-        bad = is_bad(out).fillna(False).to_numpy(dtype=bool)
-        if bad.any():
-            raise SchemaError(table, column, rule, _bad(df, bad), int(bad.sum()))
+    rules = [r for r in TABLE_RULES.get(table, ()) if r.column in out.columns]
     if observation_end is not None:
         end = pd.Timestamp(observation_end)
-        for name in spec.time_columns:  # events; a due date may lie after the end
-            if name in out.columns:
-                late = out[name] > end
-                if late.any():
-                    raise SchemaError(
-                        table,
-                        name,
-                        f"dates after the observation end {end.date()}: a table cannot record "
-                        "what happened after its observation end; choose a later observation "
-                        "end or cut the data explicitly",
-                        _bad(df, late),
-                        int(late.sum()),
-                    )
+        # events only: a due date may lie after the end
+        rules += [_after_end_rule(name, end) for name in spec.time_columns if name in out]
+    try:
+        _pandera_schema(spec, present, rules).validate(out, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        problems = _problems(err, spec, rules, df)
+        column, rule, rows = problems[0]
+        also = [(c, t, len(r)) for c, t, r in problems[1:]]
+        raise SchemaError(table, column, rule, rows, len(rows), also=also) from None
     return out
 
 
@@ -654,6 +738,12 @@ def validate_tables(data: CustomerData, *, column_maps: Mapping[str, Mapping] | 
     """
     column_maps = column_maps or {}
     end = data.observation_end
+    if data.customers is None and data.transactions is None:
+        raise SchemaError(
+            "customers", None,
+            "a company needs a customers or a transactions table (the other tables are "
+            "optional)",
+        )
     clean = {
         name: validate(df, name, column_map=column_maps.get(name), observation_end=end)
         for name, df in data.tables().items()
@@ -673,6 +763,15 @@ def validate_tables(data: CustomerData, *, column_maps: Mapping[str, Mapping] | 
                     df.loc[unknown],
                     int(unknown.sum()),
                 )
+    if "exits" in clean and "contracts" in clean and "contract_id" in clean["exits"]:
+        exits = clean["exits"]
+        known = pd.Index(clean["contracts"]["contract_id"])
+        unknown = exits["contract_id"].notna() & ~exits["contract_id"].isin(known)
+        if unknown.any():
+            raise SchemaError(
+                "exits", "contract_id", "contract ids that are not in the contracts table",
+                exits.loc[unknown], int(unknown.sum()),
+            )
     return CustomerData(**clean, observation_end=end, source=data.source)
 
 

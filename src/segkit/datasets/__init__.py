@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from ._cdnow import load_cdnow
 from ._demo import load_demo, load_demo_params, load_demo_truth
+from ._source import SOURCES, check_source, load_source
 from ._simulate import CHANNELS, DEFAULT_PARAMS, OFFERS, REGIONS, SimulatedData, simulate
 
 __all__ = [
+    "SOURCES",
+    "load_source",
+    "check_source",
     "load_cdnow",
     "load_demo",
     "load_demo_params",

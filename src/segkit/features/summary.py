@@ -41,25 +41,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .exceptions import ParameterError, SchemaError
+from .. import convert
+from ..data import TimeUnit, time_unit
+from ..exceptions import ParameterError, SchemaError
 
-__all__ = ["summary", "calibration_holdout_summary", "summary_sql", "FREQUENCIES"]
+__all__ = ["summary", "calibration_holdout_summary", "summary_sql"]
 
 _SECOND_US = 1_000_000
 _DAY_US = 86_400 * _SECOND_US
-
-#: Supported period lengths, as (length, shift) in microseconds: a timestamp with
-#: epoch microseconds ``us`` falls in period ``floor((us + shift) / length)``. Weeks
-#: are pandas' ``W`` (``W-SUN``) periods, which start on Monday: 1970-01-01 was a
-#: Thursday, three days after the Monday that starts its week.
-FREQUENCIES: dict[str, tuple[int, int]] = {
-    "W": (7 * _DAY_US, 3 * _DAY_US),
-    "D": (_DAY_US, 0),
-    "h": (3_600 * _SECOND_US, 0),
-    "min": (60 * _SECOND_US, 0),
-    "s": (_SECOND_US, 0),
-}
-_FREQ_ALIASES = {"W-SUN": "W", "H": "h", "T": "min", "S": "s"}
 
 #: Rows per customer partition: above this, the query runs once per partition.
 _ROWS_PER_PARTITION = 8_000_000
@@ -77,8 +66,7 @@ def summary_sql(
     customer_id: str,
     datetime: str,
     monetary_value: str | None,
-    period_us: int,
-    shift_us: int,
+    unit: TimeUnit | str,
     last_us: int | None,
     end_period: int,
     freq_multiplier: float = 1.0,
@@ -105,8 +93,10 @@ def summary_sql(
         Columns of customer id and transaction time (a timestamp type).
     monetary_value : str or None
         Column of transaction values; None leaves out ``monetary_value``.
-    period_us, shift_us : int
-        Period length and shift in microseconds (see :data:`FREQUENCIES`).
+    unit : TimeUnit or str
+        The period (:data:`segkit.data.TIME_UNITS`): fixed-length units are numbered
+        by integer arithmetic on epoch microseconds, calendar months, quarters and
+        years by ``year`` and ``month``.
     last_us : int or None
         Epoch microseconds of the last instant kept; later rows are left out. None
         keeps every row (when the caller has checked that none is later).
@@ -135,7 +125,7 @@ def summary_sql(
     Examples
     --------
     >>> sql = summary_sql("tx", customer_id="customer_id", datetime="timestamp",
-    ...                   monetary_value=None, period_us=86_400_000_000, shift_us=0,
+    ...                   monetary_value=None, unit="D",
     ...                   last_us=10**15, end_period=11574)
     >>> sql.lstrip().startswith("SELECT")
     True
@@ -150,12 +140,20 @@ def summary_sql(
     money = monetary_value is not None
     mult = repr(float(freq_multiplier))
     us = f"epoch_us({q(datetime)})"
-    length = int(period_us)
-    # floor((us + shift) / length) by integer division of a non-negative number ('//'
-    # truncates towards zero): shift the epoch by a multiple of the period length,
-    # which keeps every timestamp from year -144,000 to 144,000 positive
-    offset = (2**62 // length) * length
-    period = f"(({us} + {offset + int(shift_us)}) // {length} - {offset // length})"
+    unit = unit if isinstance(unit, TimeUnit) else time_unit(unit)
+    if unit.calendar:
+        # months since 1970-01 by year and month; shifted by 100,000 years so that the
+        # integer division ('//' truncates towards zero) sees a non-negative number
+        m = int(unit.months)
+        months = f"((year({q(datetime)}) + {100_000 - 1970}) * 12 + month({q(datetime)}) - 1)"
+        period = f"({months} // {m} - {1_200_000 // m})"
+    else:
+        length = int(unit.length_us)
+        # floor((us + shift) / length) by integer division of a non-negative number:
+        # shift the epoch by a multiple of the period length, which keeps every
+        # timestamp from year -144,000 to 144,000 positive
+        offset = (2**62 // length) * length
+        period = f"(({us} + {offset + int(unit.shift_us)}) // {length} - {offset // length})"
 
     # 1. the transactions kept, with their period (and whether they are in the holdout)
     rows = [f"{q(customer_id)} AS customer_id", f"{period} AS period"]
@@ -288,115 +286,56 @@ def _prepare(
     shown = list(dict.fromkeys(shown))
     _check_columns(transactions, shown)
 
-    # customer ids: numeric ids are read as they are, the others as sorted codes
-    ids = transactions[customer_id_col]
+    # the same converters as schema.validate: one rule for ids, times and amounts
+    shown_rows = transactions[shown]
+    ids = convert.require(
+        convert.to_id(transactions[customer_id_col], _TABLE, customer_id_col, shown_rows,
+                      keep_numeric=True),
+        _TABLE, customer_id_col, shown_rows,
+    )
     id_dtype = ids.dtype
     id_values = None
     if isinstance(id_dtype, pd.CategoricalDtype):
-        bad = np.asarray(ids.cat.codes) < 0
         id_codes = ids.cat.codes.to_numpy()
         id_values = id_dtype.categories
     elif isinstance(id_dtype, np.dtype) and id_dtype.kind in "iuf":
-        bad = np.isnan(ids.to_numpy()) if id_dtype.kind == "f" else None
         id_codes = ids.to_numpy()
     else:
-        bad = np.asarray(ids.isna())
-        if not bad.any():
-            try:
-                id_codes, id_values = pd.factorize(ids, sort=True)
-            except TypeError as err:
-                raise SchemaError(
-                    _TABLE,
-                    customer_id_col,
-                    "customer ids must be mutually comparable (all strings or all numbers)"
-                    f": {err}",
-                    examples=transactions[shown].head(),
-                ) from None
-    if bad is not None and bad.any():
-        raise SchemaError(
-            _TABLE, customer_id_col, "customer id is missing", *_bad_rows(transactions, bad, shown)
-        )
+        try:
+            id_codes, id_values = pd.factorize(ids, sort=True)
+        except TypeError as err:
+            raise SchemaError(
+                _TABLE,
+                customer_id_col,
+                "customer ids must be mutually comparable (all strings or all numbers)"
+                f": {err}",
+                examples=shown_rows.head(),
+            ) from None
 
-    # timestamps: datetime64 as they are; text is parsed; numbers are refused
-    ts = transactions[datetime_col]
-    tz = None
-    if isinstance(ts.dtype, pd.DatetimeTZDtype):
-        # periods are counted in local time, as pandas' to_period does
-        tz = ts.dt.tz
-        ts = ts.dt.tz_localize(None)
-    elif not (isinstance(ts.dtype, np.dtype) and ts.dtype.kind == "M"):
-        if pd.api.types.is_numeric_dtype(ts.dtype) or pd.api.types.is_bool_dtype(ts.dtype):
-            raise SchemaError(
-                _TABLE,
-                datetime_col,
-                f"must hold datetimes, got {ts.dtype}; convert epoch numbers with "
-                "pandas.to_datetime(..., unit=...) first",
-                examples=transactions[shown].head(),
-            )
-        parsed = pd.to_datetime(ts, errors="coerce", format="mixed")
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-            tz = parsed.dt.tz
-            parsed = parsed.dt.tz_localize(None)
-        unparsed = parsed.isna() & ts.notna()
-        if unparsed.any():
-            raise SchemaError(
-                _TABLE,
-                datetime_col,
-                "cannot be parsed as a datetime",
-                *_bad_rows(transactions, unparsed, shown),
-            )
-        ts = parsed
-    missing = ts.isna()
-    if missing.any():
-        raise SchemaError(
-            _TABLE, datetime_col, "timestamp is missing (NaT)", *_bad_rows(transactions, missing, shown)
-        )
+    # timestamps: naive local times (segkit.convert's time-zone rule)
+    raw_ts = transactions[datetime_col]
+    tz = raw_ts.dt.tz if isinstance(raw_ts.dtype, pd.DatetimeTZDtype) else None
+    ts = convert.require(
+        convert.to_datetime(raw_ts, _TABLE, datetime_col, shown_rows),
+        _TABLE, datetime_col, shown_rows,
+    )
 
     # internal column names, so that any column label of the input works in the SQL
     columns: dict[str, Any] = {"customer_id": id_codes, "timestamp": ts.to_numpy()}
     if monetary_value_col is not None:
         amounts = transactions[monetary_value_col]
-        if not (
-            pd.api.types.is_numeric_dtype(amounts.dtype)
-            and not pd.api.types.is_complex_dtype(amounts.dtype)
-        ):
-            raise SchemaError(
-                _TABLE,
-                monetary_value_col,
-                f"monetary value must be numeric, got {amounts.dtype}",
-                examples=transactions[shown].head(),
-            )
-        if isinstance(amounts.dtype, np.dtype) and amounts.dtype.kind in "iub":
+        if isinstance(amounts.dtype, np.dtype) and amounts.dtype.kind in "iu":
             values = amounts.to_numpy()
         else:
-            na = np.asarray(amounts.isna())
-            if na.any():
-                raise SchemaError(
-                    _TABLE,
-                    monetary_value_col,
-                    "monetary value is missing (NaN)",
-                    *_bad_rows(transactions, na, shown),
-                )
-            values = amounts.to_numpy(dtype="float64")
-            if not np.isfinite(values).all():
-                raise SchemaError(
-                    _TABLE,
-                    monetary_value_col,
-                    "monetary value is infinite",
-                    *_bad_rows(transactions, ~np.isfinite(values), shown),
-                )
+            values = convert.require(
+                convert.to_number(amounts, _TABLE, monetary_value_col, shown_rows),
+                _TABLE, monetary_value_col, shown_rows,
+            ).to_numpy(dtype="float64")
         columns["amount"] = values
     frame = pd.DataFrame(columns, copy=False)
     return _Prepared(frame, ts, id_dtype, id_values, tz)
 
 
-def _freq(freq: str) -> tuple[int, int]:
-    key = _FREQ_ALIASES.get(freq, freq)
-    if key not in FREQUENCIES:
-        raise ParameterError(
-            f"freq={freq!r} is not supported; use one of {sorted(FREQUENCIES)}"
-        )
-    return FREQUENCIES[key]
 
 
 def _timestamp(value: Any, name: str, tz: Any = None) -> pd.Timestamp:
@@ -420,8 +359,21 @@ def _to_timestamp(us: int) -> pd.Timestamp:
     return pd.Timestamp(us, unit="us")
 
 
-def _period(us: int, period_us: int, shift_us: int) -> int:
-    return (us + shift_us) // period_us
+def _period(us: int, unit: TimeUnit) -> int:
+    """Period number of an instant, as the SQL numbers it."""
+    if unit.calendar:
+        ts = _to_timestamp(us)
+        return ((ts.year - 1970) * 12 + ts.month - 1) // unit.months
+    return (us + unit.shift_us) // unit.length_us
+
+
+def _period_last_us(period: int, unit: TimeUnit) -> int:
+    """Epoch microseconds of the last instant of a period."""
+    if unit.calendar:
+        months = (period + 1) * unit.months
+        start = pd.Timestamp(year=1970 + months // 12, month=months % 12 + 1, day=1)
+        return _epoch_us(start) - 1
+    return (period + 1) * unit.length_us - unit.shift_us - 1
 
 
 def _check_after_end(
@@ -469,7 +421,9 @@ def _run(prepared: _Prepared, sql: str, customer_id_col: str) -> pd.DataFrame:
         # the sorted unique ids of pandas.factorize, in the order of their codes
         index = pd.Index(prepared.id_values.take(ids.astype(np.intp)), name=customer_id_col)
     data = {k: np.asarray(v, dtype="float64") for k, v in result.items()}
-    return pd.DataFrame(data, index=index, copy=False)
+    out = pd.DataFrame(data, copy=False)
+    out.insert(0, customer_id_col, index.array)
+    return out
 
 
 def _partitions(n_rows: int) -> int:
@@ -528,9 +482,9 @@ def summary(
         End of the observation. Defaults to the last transaction time in the data
         (never today). It counts at the resolution of ``freq``: the period that
         contains it is the last one observed, whole.
-    freq : {"D", "W", "h", "min", "s"}, default "D"
-        Period length: day, week (Monday to Sunday, pandas' ``W``), hour, minute,
-        second.
+    freq : {"D", "W", "M", "Q", "Y", "h", "min", "s"}, default "D"
+        Period (:data:`segkit.data.TIME_UNITS`): day, week (Monday to Sunday, pandas'
+        ``W``), calendar month, quarter, year, hour, minute, second.
     freq_multiplier : float, default 1
         ``recency`` and ``T`` are divided by it, e.g. ``freq="h", freq_multiplier=24``
         gives days with hour precision.
@@ -545,11 +499,13 @@ def summary(
     Returns
     -------
     pandas.DataFrame
-        Indexed by customer id (named ``customer_id_col``, sorted, with the input's
-        values and dtype; categorical ids in category order), with float columns
-        ``frequency, recency, T`` and ``monetary_value`` when ``monetary_value_col``
-        is given. Customers without any transaction up to the observation end are
-        not in it.
+        One row per customer, sorted by customer id, with a default index: first the
+        column ``customer_id_col`` (the input's values and dtype; categorical ids in
+        category order), then float columns ``frequency, recency, T`` and
+        ``monetary_value`` when ``monetary_value_col`` is given, as pymc-marketing's
+        ``rfm_summary`` returns them, so the frame goes unchanged into pymc-marketing
+        and into lifetimes' fitters. Customers without any transaction up to the
+        observation end are not in it.
 
     Raises
     ------
@@ -588,17 +544,16 @@ def summary(
     ...     "amount": [10.0, 5.0, 20.0, 7.5],
     ... })
     >>> summary(tx, monetary_value_col="amount")  # doctest: +NORMALIZE_WHITESPACE
-                 frequency  recency     T  monetary_value
-    customer_id
-    a                  1.0     10.0  10.0            20.0
-    b                  0.0      0.0   6.0             0.0
+      customer_id  frequency  recency     T  monetary_value
+    0           a        1.0     10.0  10.0            20.0
+    1           b        0.0      0.0   6.0             0.0
     """
-    period_us, shift_us, prepared, end = _setup(
+    unit, prepared, end = _setup(
         transactions, customer_id_col, datetime_col, monetary_value_col, freq, freq_multiplier,
         observation_end,
     )
-    end_period = _period(_epoch_us(end), period_us, shift_us)
-    last_us = (end_period + 1) * period_us - shift_us - 1
+    end_period = _period(_epoch_us(end), unit)
+    last_us = _period_last_us(end_period, unit)
     _check_after_end(
         transactions,
         prepared,
@@ -609,7 +564,7 @@ def summary(
         f"{end}, whose {freq} period ends at {_to_timestamp(last_us + 1)}",
     )
     return _query(
-        prepared, customer_id_col, monetary_value_col is not None, period_us, shift_us,
+        prepared, customer_id_col, monetary_value_col is not None, unit,
         last_us if after_end == "drop" else None,  # else checked: none later
         end_period, freq_multiplier, include_first_transaction,
     )
@@ -664,7 +619,8 @@ include_first_transaction
     Returns
     -------
     pandas.DataFrame
-        Indexed by customer id as in :func:`summary`, with float columns
+        One row per customer with the ``customer_id_col`` column first, as in
+        :func:`summary`, then float columns
         ``frequency_cal, recency_cal, T_cal, [monetary_value_cal,] frequency_holdout,
         [monetary_value_holdout,] duration_holdout``.
 
@@ -686,7 +642,8 @@ include_first_transaction
     ...     "amount": [10.0, 20.0, 30.0, 5.0, 6.0],
     ... })
     >>> calibration_holdout_summary(tx, "2024-01-10", monetary_value_col="amount").T
-    customer_id                1     2
+                               0     1
+    customer_id              1.0   2.0
     frequency_cal            1.0   0.0
     recency_cal              2.0   0.0
     T_cal                    9.0   8.0
@@ -695,7 +652,7 @@ include_first_transaction
     monetary_value_holdout  30.0   6.0
     duration_holdout        10.0  10.0
     """
-    period_us, shift_us, prepared, end = _setup(
+    unit, prepared, end = _setup(
         transactions, customer_id_col, datetime_col, monetary_value_col, freq, freq_multiplier,
         observation_end,
     )
@@ -721,28 +678,28 @@ include_first_transaction
             f"no transaction up to the calibration end ({cal_end}); nothing to calibrate on",
         )
     return _query(
-        prepared, customer_id_col, monetary_value_col is not None, period_us, shift_us,
+        prepared, customer_id_col, monetary_value_col is not None, unit,
         last_us if after_end == "drop" else None,  # else checked: none later
-        _period(last_us, period_us, shift_us), freq_multiplier, include_first_transaction,
+        _period(last_us, unit), freq_multiplier, include_first_transaction,
         calibration_end_us=cal_us,
-        calibration_end_period=_period(cal_us, period_us, shift_us),
+        calibration_end_period=_period(cal_us, unit),
     )
 
 
 def _setup(transactions, customer_id_col, datetime_col, monetary_value_col, freq,
            freq_multiplier, observation_end):
     """Shared start of both summaries: period size, checked input, observation end."""
-    period_us, shift_us = _freq(freq)
+    unit = time_unit(freq)
     _check_multiplier(freq_multiplier)
     prepared = _prepare(transactions, customer_id_col, datetime_col, monetary_value_col)
     if observation_end is None:
         end = prepared.timestamps.max()
     else:
         end = _timestamp(observation_end, "observation_end", prepared.tz)
-    return period_us, shift_us, prepared, end
+    return unit, prepared, end
 
 
-def _query(prepared, customer_id_col, has_monetary, period_us, shift_us, last_us, end_period,
+def _query(prepared, customer_id_col, has_monetary, unit, last_us, end_period,
            freq_multiplier, include_first_transaction, **calibration) -> pd.DataFrame:
     """Run :func:`summary_sql` on the prepared frame (registered as ``transactions``)."""
     sql = summary_sql(
@@ -750,8 +707,7 @@ def _query(prepared, customer_id_col, has_monetary, period_us, shift_us, last_us
         customer_id="customer_id",
         datetime="timestamp",
         monetary_value="amount" if has_monetary else None,
-        period_us=period_us,
-        shift_us=shift_us,
+        unit=unit,
         last_us=last_us,
         end_period=end_period,
         freq_multiplier=freq_multiplier,

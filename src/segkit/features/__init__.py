@@ -1,0 +1,24 @@
+"""Customer features: from the canonical tables to one row per customer or per period.
+
+- :mod:`segkit.features.summary`: the RFM / BTYD customer summary and its
+  calibration/holdout split, the input of every valuation model;
+- :mod:`segkit.features.cohorts`: customer base, activity, revenue and acquisition
+  cohorts per period.
+
+Warning indicators over time windows (``windows.py``) arrive with the churn module.
+"""
+
+from __future__ import annotations
+
+from .cohorts import cohort_retention, cohort_sizes, customer_base, revenue
+from .summary import calibration_holdout_summary, summary, summary_sql
+
+__all__ = [
+    "summary",
+    "calibration_holdout_summary",
+    "summary_sql",
+    "customer_base",
+    "revenue",
+    "cohort_retention",
+    "cohort_sizes",
+]
