@@ -14,10 +14,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lifetimes.utils import calibration_and_holdout_data, summary_data_from_transaction_data
 
+import importlib
+import inspect
+
 from segkit import features
 from segkit.datasets import load_cdnow
 from segkit.exceptions import ParameterError, SchemaError
-from segkit.features import calibration_holdout_summary, summary
+from segkit.features import calibration_holdout_summary as _calibration_holdout_summary
+from segkit.features import summary as _summary
+
+
+def _indexed(function):
+    """The summary indexed by customer id, as lifetimes returns it, for the comparisons.
+
+    segkit returns ``customer_id`` as the first column (pymc-marketing's shape);
+    ``test_customer_id_is_the_first_column`` checks that shape itself.
+    """
+    signature = inspect.signature(function)
+
+    def wrapped(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        out = function(*args, **kwargs)
+        return out.set_index(bound.arguments["customer_id_col"])
+
+    return wrapped
+
+
+summary = _indexed(_summary)
+calibration_holdout_summary = _indexed(_calibration_holdout_summary)
 
 COUNTS = ["frequency", "recency", "T"]
 
@@ -336,7 +361,8 @@ def test_other_column_names_and_integer_amounts(synthetic):
 def test_partitions_give_the_same_result(synthetic, monkeypatch):
     expected = summary(synthetic, monetary_value_col="amount")
     expected_cal = calibration_holdout_summary(synthetic, "2021-12-01", monetary_value_col="amount")
-    monkeypatch.setattr(features, "_ROWS_PER_PARTITION", 500)
+    monkeypatch.setattr(importlib.import_module("segkit.features.summary"),
+                        "_ROWS_PER_PARTITION", 500)
     pd.testing.assert_frame_equal(summary(synthetic, monetary_value_col="amount"), expected,
                                   rtol=1e-12)
     pd.testing.assert_frame_equal(
@@ -407,28 +433,34 @@ def test_missing_column(tiny):
 
 def test_missing_amount(tiny):
     tiny.loc[2, "amount"] = np.nan
-    with raises(SchemaError, "table 'transactions', column 'amount': monetary value is missing "
-                "(NaN) (1 row)\nexample rows (index as in the input):\n  customer_id  "
+    with raises(SchemaError, "table 'transactions', column 'amount': missing values "
+                "(1 row)\nexample rows (index as in the input):\n  customer_id  "
                 "timestamp  amount\n2           b 2024-01-02     NaN"):
         summary(tiny, monetary_value_col="amount")
 
 
 def test_infinite_amount(tiny):
     tiny.loc[0, "amount"] = np.inf
-    with raises(SchemaError, "column 'amount': monetary value is infinite (1 row)"):
+    with raises(SchemaError, "column 'amount': infinite values (1 row)"):
         summary(tiny, monetary_value_col="amount")
 
 
 def test_text_amount(tiny):
-    tiny["amount"] = tiny["amount"].astype(str)
-    with raises(SchemaError, "column 'amount': monetary value must be numeric, got object"):
-        summary(tiny, monetary_value_col="amount")
+    # the converter of schema.validate: numbers written as text are numbers ...
+    expected = summary(tiny, monetary_value_col="amount")
+    as_text = tiny.assign(amount=tiny["amount"].astype(str))
+    pd.testing.assert_frame_equal(summary(as_text, monetary_value_col="amount"), expected)
+    # ... and text that is no number is refused, naming the rows
+    as_text.loc[1, "amount"] = "12,50 EUR"
+    with raises(SchemaError, "column 'amount': wrong type: expected numbers, found text that "
+                "is not a number"):
+        summary(as_text, monetary_value_col="amount")
 
 
 def test_missing_timestamp(tiny):
     tiny.loc[[1, 3], "timestamp"] = pd.NaT
-    with raises(SchemaError, "table 'transactions', column 'timestamp': timestamp is missing "
-                "(NaT) (2 rows)"):
+    with raises(SchemaError, "table 'transactions', column 'timestamp': missing values "
+                "(2 rows)"):
         summary(tiny)
 
 
@@ -437,24 +469,25 @@ def test_unparseable_timestamp(tiny):
     with pytest.raises(SchemaError) as info:
         summary(tiny)
     assert str(info.value).startswith(
-        "table 'transactions', column 'timestamp': cannot be parsed as a datetime (2 rows)")
+        "table 'transactions', column 'timestamp': unparseable dates: use ISO dates such as "
+        "2024-03-01 or 2024-03-01 14:30 (2 rows)")
     assert list(info.value.examples.index) == [1, 3]
 
 
 def test_numeric_timestamp_is_refused(tiny):
     tiny["timestamp"] = np.arange(4)
-    with raises(SchemaError, "column 'timestamp': must hold datetimes, got int64; convert "
-                "epoch numbers with pandas.to_datetime(..., unit=...) first"):
+    with raises(SchemaError, "column 'timestamp': wrong type: expected dates, got int64 "
+                "numbers; parse them first"):
         summary(tiny)
 
 
 def test_missing_customer_id(tiny):
     tiny.loc[1, "customer_id"] = None
-    with raises(SchemaError, "table 'transactions', column 'customer_id': customer id is "
-                "missing (1 row)"):
+    with raises(SchemaError, "table 'transactions', column 'customer_id': missing "
+                "values (1 row)"):
         summary(tiny)
     numeric = tiny.assign(customer_id=[1.0, np.nan, 2.0, 3.0])
-    with raises(SchemaError, "column 'customer_id': customer id is missing (1 row)"):
+    with raises(SchemaError, "column 'customer_id': missing values (1 row)"):
         summary(numeric)
 
 
@@ -475,8 +508,9 @@ def test_empty_table_and_wrong_type(tiny):
 
 
 def test_bad_parameters(tiny):
-    with raises(ParameterError, "freq='M' is not supported; use one of"):
-        summary(tiny, freq="M")
+    with raises(ParameterError, "unknown time unit 'month'; use one of D (day), W (week), "
+                "M (month), Q (quarter), Y (year), h (hour), min (minute), s (second)"):
+        summary(tiny, freq="month")
     with raises(ParameterError, "freq_multiplier must be a positive number, got 0"):
         summary(tiny, freq_multiplier=0)
     with raises(ParameterError, "observation_end='soon' is not a date or datetime"):
@@ -574,3 +608,60 @@ def test_identical_to_lifetimes_on_simulated_data(freq):
     assert_matches_lifetimes(purchases, monetary_value_col="amount", freq=freq)
     assert_matches_lifetimes(purchases, monetary_value_col="amount", freq=freq,
                              observation_end="2025-03-31")
+
+
+# ------------------------------------------------------- the shape of the ecosystem
+
+
+def test_customer_id_is_the_first_column(synthetic):
+    """As pymc-marketing's rfm_summary: customer_id a column, a default index."""
+    out = _summary(synthetic, monetary_value_col="amount")
+    assert list(out.columns) == ["customer_id", "frequency", "recency", "T", "monetary_value"]
+    assert isinstance(out.index, pd.RangeIndex)
+    assert out["customer_id"].is_monotonic_increasing
+    cal = _calibration_holdout_summary(synthetic, "2021-12-01")
+    assert cal.columns[0] == "customer_id" and isinstance(cal.index, pd.RangeIndex)
+
+
+def test_summary_goes_unchanged_into_lifetimes_fitters(cdnow):
+    from lifetimes import BetaGeoFitter
+
+    cal = cdnow[cdnow["timestamp"] <= "1997-09-30"]  # the published 39-week calibration
+    ours = _summary(cal, monetary_value_col="amount", freq="D", freq_multiplier=7,
+                    observation_end="1997-09-30")
+    theirs = summary_data_from_transaction_data(
+        cal, "customer_id", "timestamp", monetary_value_col="amount", freq="D",
+        freq_multiplier=7, observation_period_end="1997-09-30")
+    fitted = [BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"]).params_
+              for s in (ours, theirs)]
+    pd.testing.assert_series_equal(fitted[0], fitted[1])
+
+
+@pytest.mark.parametrize("freq", ["M", "Q", "Y"])
+def test_calendar_units_equal_pandas_periods_on_cdnow(cdnow, freq):
+    # lifetimes cannot count months with pandas 2 (Timedelta has no month unit): pandas'
+    # own periods are the reference, as lifetimes' to_period is for days and weeks
+    out = summary(cdnow, monetary_value_col="amount", freq=freq)
+    periods = cdnow["timestamp"].dt.to_period(freq).array.asi8
+    per = pd.Series(periods).groupby(cdnow["customer_id"].to_numpy())
+    end = pd.Period(cdnow["timestamp"].max(), freq=freq).ordinal
+    np.testing.assert_array_equal(out["frequency"], per.nunique() - 1)
+    np.testing.assert_array_equal(out["recency"], per.max() - per.min())
+    np.testing.assert_array_equal(out["T"], end - per.min())
+
+
+def test_calendar_units_equal_the_slow_reference_across_years():
+    tx = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b"],
+        "timestamp": pd.to_datetime(["1969-12-31", "1970-01-01", "1971-03-31", "2023-12-31",
+                                     "2024-01-01"]),
+        "amount": [1.0, 2.0, 3.0, 4.0, 5.0],
+    })
+    for freq, months in (("M", 1), ("Q", 3), ("Y", 12)):
+        out = summary(tx, monetary_value_col="amount", freq=freq, observation_end="2024-02-15")
+        months_of = tx["timestamp"].dt.year * 12 + tx["timestamp"].dt.month - 1
+        per = (months_of // months).groupby(tx["customer_id"])
+        end = (2024 * 12 + 1) // months
+        assert out["frequency"].tolist() == (per.nunique() - 1).astype(float).tolist()
+        assert out["recency"].tolist() == (per.max() - per.min()).astype(float).tolist()
+        assert out["T"].tolist() == (end - per.min()).astype(float).tolist()

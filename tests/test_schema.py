@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from segkit.exceptions import SchemaError
-from segkit.schema import TABLES, CustomerData, validate, validate_tables
+from segkit.schema import TABLES, CustomerData, data_model, validate, validate_tables
 
 
 def raises(match: str):
@@ -67,6 +67,7 @@ def test_every_table_accepts_a_valid_example():
         "campaigns": {"customer_id": ["c1"], "campaign": ["wb1"], "timestamp": ["2024-01-02"],
                       "kind": ["winback"], "offer": ["control"], "randomised": [True],
                       "responded": [False], "response_date": [None]},
+        **NEW_TABLE_EXAMPLES,
     }
     assert set(examples) == set(TABLES)
     for name, cols in examples.items():
@@ -154,11 +155,22 @@ def test_wrong_type_bool_flag(transactions):
     assert "maybe" in str(e.value)
 
 
-def test_timezone_aware_dates_are_refused(transactions):
-    tx = transactions.assign(timestamp=pd.to_datetime(transactions["timestamp"]).dt.tz_localize(
-        "Asia/Shanghai"))
-    with raises("column 'timestamp': wrong type: timezone-aware datetimes"):
-        validate(tx, "transactions")
+def test_timezone_aware_dates_keep_their_local_time(transactions):
+    # one rule (segkit.convert): an aware column keeps the wall-clock time of its zone
+    aware = pd.to_datetime(transactions["timestamp"]).dt.tz_localize("Asia/Shanghai")
+    out = validate(transactions.assign(timestamp=aware), "transactions")
+    assert out["timestamp"].dtype == "datetime64[ns]"
+    assert out["timestamp"].tolist() == pd.to_datetime(transactions["timestamp"]).tolist()
+    text = transactions.assign(timestamp=transactions["timestamp"] + "T10:00:00+08:00")
+    assert validate(text, "transactions")["timestamp"].dt.hour.eq(10).all()
+
+
+def test_mixed_time_zones_in_one_column_are_refused(transactions):
+    ts = ["2024-01-05T10:00+08:00", "2024-01-06T10:00+08:00", "2024-02-01T10:00+01:00",
+          "2024-03-01T10:00+08:00", "2024-03-04"]
+    with raises("column 'timestamp': dates with different time-zone offsets") as e:
+        validate(transactions.assign(timestamp=ts), "transactions")
+    assert "+01:00" in str(e.value) and "(2 rows)" in str(e.value)
 
 
 def test_unparseable_dates_show_the_rows(transactions):
@@ -301,3 +313,149 @@ def test_due_dates_after_the_observation_end_are_allowed():
     assert len(validate(inv, "receivables", observation_end="2024-12-31")) == 1
     with raises("column 'issue_date': dates after the observation end 2024-12-30"):
         validate(inv, "receivables", observation_end="2024-12-30")
+
+
+# ------------------------------------------------------------------ the whole-mission tables
+
+NEW_TABLE_EXAMPLES = {
+    "contracts": {"contract_id": ["k1", "k2"], "customer_id": ["c1", "c1"],
+                  "start_date": ["2024-01-02", "2024-02-01"],
+                  "end_date": ["2024-01-31", None], "end_reason": ["price", None],
+                  "plan": ["basic", "plus"], "billing_period": ["M", "Y"],
+                  "recurring_amount": [9.9, 99.0]},
+    "exits": {"customer_id": ["c1", "c1"], "timestamp": ["2024-01-31", "2024-02-01"],
+              "kind": ["contract_ended", "reactivated"], "reason": ["budget", None],
+              "source": ["exit_survey", None], "contract_id": ["k1", None]},
+    "credit_limits": {"customer_id": ["c1", "c1"],
+                      "effective_date": ["2024-01-02", "2024-03-01"],
+                      "limit": [1000.0, 1500.0], "decision": ["initial", "increase"]},
+    "costs": {"customer_id": ["c1", "c1"], "timestamp": ["2024-01-02", "2024-01-05"],
+              "kind": ["acquisition", "service"], "amount": [50.0, 4.5]},
+}
+
+
+def _table(name, **changes):
+    return pd.DataFrame({**NEW_TABLE_EXAMPLES[name], **changes})
+
+
+@pytest.mark.parametrize(
+    ("table", "changes", "message"),
+    [
+        ("contracts", {"end_date": ["2023-12-01", None]}, "column 'end_date': end_date is "
+         "before start_date"),
+        ("contracts", {"end_date": [None, None]}, "column 'end_reason': end_reason is set on "
+         "a contract without an end_date"),
+        ("contracts", {"billing_period": ["M", "monthly"]}, "column 'billing_period': values "
+         "must be one of ['W', 'M', 'Q', 'Y']"),
+        ("contracts", {"recurring_amount": [9.9, -1.0]}, "column 'recurring_amount': values "
+         "must be >= 0"),
+        ("contracts", {"contract_id": ["k1", "k1"]}, "column 'contract_id': duplicate keys"),
+        ("exits", {"reason": [None, None], "source": [None, None]}, "column 'reason': an end "
+         "(account_closed, contract_ended) needs a reason; use 'other' when it is unknown"),
+        ("exits", {"source": [None, None]}, "column 'source': a reason needs its source"),
+        ("exits", {"reason": ["too expensive", None]}, "column 'reason': values must be one of "
+         "['product', 'price', 'service', 'competition', 'budget', 'complex_decision', "
+         "'other']"),
+        ("exits", {"kind": ["churned", "reactivated"]}, "column 'kind': values must be one of"),
+        ("credit_limits", {"effective_date": ["2024-01-02", "2024-01-02"]},
+         "column 'customer_id, effective_date': duplicate keys: each combination must appear "
+         "once"),
+        ("credit_limits", {"decision": ["initial", "raise"]}, "column 'decision': values must "
+         "be one of ['initial', 'increase', 'decrease', 'decline', 'suspend']"),
+        ("costs", {"kind": ["acquisition", "marketing"]}, "column 'kind': values must be one "
+         "of ['service', 'delivery', 'discount', 'acquisition', 'bad_debt']"),
+        ("costs", {"amount": [50.0, -4.5]}, "column 'amount': values must be >= 0"),
+    ],
+)
+def test_new_table_rules_name_table_column_and_rows(table, changes, message):
+    with raises(f"table '{table}', {message}") as e:
+        validate(_table(table, **changes), table)
+    assert "example rows" in str(e.value)
+
+
+RECEIVABLE = {"invoice_id": ["i1", "i2"], "customer_id": ["c1", "c1"],
+              "issue_date": ["2024-01-02", "2024-01-05"], "due_date": ["2024-02-01", "2024-02-04"],
+              "paid_date": [None, "2024-01-20"], "amount": [100.0, 50.0],
+              "payment_terms": [30, 30], "paid_amount": [40.0, 50.0],
+              "written_off": [None, None], "write_off_date": [None, None]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"payment_terms": [30, 60]}, "column 'payment_terms': payment_terms differs from the "
+         "days between issue_date and due_date"),
+        ({"paid_amount": [140.0, 50.0]}, "column 'paid_amount': paid_amount plus written_off is "
+         "more than the invoice amount"),
+        ({"paid_amount": [40.0, 20.0]}, "column 'paid_amount': paid_date (settled in full) is "
+         "set but paid_amount is less than the amount"),
+        ({"written_off": [60.0, None]}, "column 'write_off_date': a write-off needs its "
+         "write_off_date"),
+        ({"written_off": [70.0, None], "write_off_date": ["2024-06-01", None]},
+         "column 'paid_amount': paid_amount plus written_off is more than the invoice amount"),
+    ],
+)
+def test_credit_rules_on_receivables(changes, message):
+    validate(pd.DataFrame(RECEIVABLE), "receivables")  # the base example is valid
+    with raises(f"table 'receivables', {message}"):
+        validate(pd.DataFrame({**RECEIVABLE, **changes}), "receivables")
+
+
+def test_every_broken_rule_of_a_table_is_reported_at_once():
+    bad = _table("contracts", end_date=["2023-12-01", None], billing_period=["M", "monthly"],
+                 recurring_amount=[9.9, -1.0])
+    with raises("table 'contracts', column 'billing_period'") as e:
+        validate(bad, "contracts")
+    msg = str(e.value)
+    assert "the table also breaks 2 more rule(s)" in msg
+    assert "column 'recurring_amount': values must be >= 0 (1 row)" in msg
+    assert "column 'end_date': end_date is before start_date (1 row)" in msg
+    assert [a[0] for a in e.value.also] == ["recurring_amount", "end_date"]
+
+
+def test_a_company_of_customers_and_contracts_only_is_valid():
+    data = CustomerData(
+        customers=pd.DataFrame({"customer_id": ["c1"], "acquisition_date": ["2024-01-02"]}),
+        contracts=_table("contracts"),
+    )
+    out = validate_tables(data)
+    assert out.transactions is None and len(out.contracts) == 2
+
+
+def test_a_company_needs_customers_or_transactions():
+    with raises("a company needs a customers or a transactions table"):
+        validate_tables(CustomerData(contracts=_table("contracts")))
+
+
+def test_exits_must_name_known_contracts():
+    data = CustomerData(
+        customers=pd.DataFrame({"customer_id": ["c1"], "acquisition_date": ["2024-01-02"]}),
+        contracts=_table("contracts"),
+        exits=_table("exits", contract_id=["k9", None]),
+    )
+    with raises("table 'exits', column 'contract_id': contract ids that are not in the "
+                "contracts table"):
+        validate_tables(data)
+
+
+def test_sensitive_columns_are_flagged_and_checked():
+    from segkit.schema import SENSITIVE_COLUMNS
+
+    assert SENSITIVE_COLUMNS == {"customers": ("gender", "age_band")}
+    model = data_model()
+    assert set(model.loc[model["sensitive"], "column"]) == {"gender", "age_band"}
+    customers = pd.DataFrame({"customer_id": ["c1", "c2"],
+                              "acquisition_date": ["2024-01-02", "2024-01-03"],
+                              "gender": ["female", "unknown"], "age_band": ["25-34", None]})
+    with raises("table 'customers', column 'gender': values must be one of "
+                "['female', 'male', 'other']"):
+        validate(customers, "customers")
+
+
+def test_validate_does_not_modify_its_input(transactions):
+    raw = transactions.rename(columns={"amount": " amount "})
+    before = raw.copy(deep=True)
+    columns = list(raw.columns)
+    validate(raw, "transactions")
+    assert list(raw.columns) == columns
+    pd.testing.assert_frame_equal(raw, before)

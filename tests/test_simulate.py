@@ -8,6 +8,7 @@ documented signal, not bad luck (the seeds are fixed anyway).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.util
 import json
 
@@ -28,9 +29,24 @@ from segkit.datasets._demo import (
     load_demo_params,
     load_demo_truth,
 )
-from segkit.datasets._simulate import DEFAULT_PARAMS, OFFERS, SimulatedData, simulate
+from segkit.datasets._simulate import (
+    DEFAULT_PARAMS,
+    LIFECYCLE_STAGES,
+    OFFERS,
+    PLANS,
+    SimulatedData,
+    simulate,
+)
 from segkit.exceptions import ParameterError
-from segkit.schema import REASONS, TABLES, CustomerData, validate, validate_tables
+from segkit.schema import (
+    EXIT_REASONS,
+    EXIT_SOURCES,
+    REASONS,
+    TABLES,
+    CustomerData,
+    validate,
+    validate_tables,
+)
 
 N = 5000
 SEED = 11
@@ -68,6 +84,8 @@ def test_reproducible_with_the_same_seed(sim):
         pd.testing.assert_frame_equal(again.tables.tables()[name], df, check_exact=True)
     pd.testing.assert_frame_equal(again.truth, sim.truth, check_exact=True)
     pd.testing.assert_frame_equal(again.offer_effects, sim.offer_effects, check_exact=True)
+    pd.testing.assert_frame_equal(again.exit_truth, sim.exit_truth, check_exact=True)
+    pd.testing.assert_frame_equal(again.lifecycle, sim.lifecycle, check_exact=True)
     assert again.params == sim.params
     assert again.tables.observation_end == sim.tables.observation_end
 
@@ -90,6 +108,8 @@ def test_container_and_params(sim):
     assert sim.truth["customer_id"].tolist() == sim.tables.customers["customer_id"].tolist()
     assert len(sim.complaint_truth) == len(sim.tables.complaints)
     assert len(sim.offer_effects) == len(sim.tables.campaigns)
+    assert len(sim.exit_truth) == len(sim.tables.exits)
+    assert list(sim.lifecycle.columns) == ["customer_id", "stage", "start", "end"]
     assert repr(sim).startswith("SimulatedData(simulate(n_customers=5000")
 
 
@@ -161,10 +181,14 @@ def test_events_lie_between_acquisition_and_end(sim):
     end = t.observation_end
     for name, col in [
         ("transactions", "timestamp"),
+        ("contracts", "start_date"),
+        ("exits", "timestamp"),
         ("interactions", "timestamp"),
         ("complaints", "timestamp"),
         ("surveys", "timestamp"),
         ("receivables", "issue_date"),
+        ("credit_limits", "effective_date"),
+        ("costs", "timestamp"),
         ("campaigns", "timestamp"),
     ]:
         df = t.tables()[name]
@@ -296,23 +320,17 @@ def test_spend_per_purchase_follows_gamma_gamma(sim):
     assert ratio.std() == pytest.approx(1 / np.sqrt(sim.params["p"]), rel=0.05)
 
 
-def test_time_varying_cox_recovers_the_complaint_hazard_ratios(sim):
-    """With the frailty log(mu) as a covariate, Cox recovers every log hazard ratio.
-
-    The hazard is mu * channel multiplier * exp(-0.4 satisfaction) * prod(HR of each
-    hazard-driving complaint so far), constant between complaints, so a Cox model on
-    (start, stop] intervals split at complaints is correctly specified; each estimate
-    must lie within 4 of its standard errors of the truth (about 1,500 churn events,
-    se 0.07-0.13 for the reasons).
-    """
-    p, tr, t = sim.params, sim.truth, sim.tables
+def _cox_intervals(s: SimulatedData) -> pd.DataFrame:
+    """(start, stop] intervals split at hazard-driving complaints, with the covariates
+    of the true hazard: log(mu), satisfaction, channel and the running complaint counts."""
+    p, tr, t = s.params, s.truth, s.tables
     start = p["start"]
     n_days = p["derived"]["n_days"]
     cidx = pd.Series(np.arange(len(tr)), index=tr["customer_id"].to_numpy())
     tau = _days(tr["churn_time"], start)
     stop = np.minimum(tau, n_days)
     acq = _days(t.customers["acquisition_date"], start)
-    comp = t.complaints[sim.complaint_truth["drives_hazard"].to_numpy()]
+    comp = t.complaints[s.complaint_truth["drives_hazard"].to_numpy()]
     ev = pd.DataFrame(
         {"id": cidx[comp["customer_id"]].to_numpy(), "t": _days(comp["timestamp"], start) + 0.5}
     )
@@ -327,16 +345,34 @@ def test_time_varying_cox_recovers_the_complaint_hazard_ratios(sim):
     iv.loc[last, "stop"] = stop[iv.loc[last, "id"].to_numpy()]
     iv["event"] = last & (tau[iv["id"].to_numpy()] < n_days)
     iv = iv.rename(columns={"t": "start"})
-    iv = iv[iv["stop"] > iv["start"]]
+    iv = iv[iv["stop"] > iv["start"]].copy()
     ids = iv["id"].to_numpy()
     channel = t.customers["channel"].to_numpy()[ids]
     iv["log_mu"] = np.log(tr["mu"].to_numpy())[ids]
     iv["satisfaction"] = tr["satisfaction"].to_numpy()[ids]
     iv["online"] = (channel == "online").astype(int)
     iv["partner"] = (channel == "partner").astype(int)
-    fit = CoxTimeVaryingFitter().fit(
+    return iv
+
+
+def _fit_cox(iv: pd.DataFrame) -> CoxTimeVaryingFitter:
+    return CoxTimeVaryingFitter().fit(
         iv, id_col="id", start_col="start", stop_col="stop", event_col="event"
     )
+
+
+def test_time_varying_cox_recovers_the_complaint_hazard_ratios(sim):
+    """With the frailty log(mu) as a covariate, Cox recovers every log hazard ratio.
+
+    The hazard is mu * channel multiplier * exp(-0.4 satisfaction) * prod(HR of each
+    hazard-driving complaint so far), constant between complaints, so a Cox model on
+    (start, stop] intervals split at complaints is correctly specified; each estimate
+    must lie within 4 of its standard errors of the truth (about 1,500 churn events,
+    se 0.07-0.13 for the reasons).
+    """
+    p = sim.params
+    iv = _cox_intervals(sim)
+    fit = _fit_cox(iv)
     hm = p["channel_hazard_multiplier"]
     truth = {
         **{r: np.log(p["complaint_hazard_ratio"][r]) for r in REASONS},
@@ -562,10 +598,17 @@ def _check_invariants(s: SimulatedData) -> None:
     churn_day = _churn_days(s)
     day = _days(buy["timestamp"], s.params["start"])
     after = buy[day > np.floor(buy["customer_id"].map(churn_day).to_numpy())]
-    camp = t.campaigns[t.campaigns["responded"]]
-    reac = set(zip(camp["customer_id"], camp["response_date"], strict=True))
+    reac = set()
+    if t.campaigns is not None:
+        camp = t.campaigns[t.campaigns["responded"]]
+        reac = set(zip(camp["customer_id"], camp["response_date"], strict=True))
     assert all(k in reac for k in zip(after["customer_id"], after["timestamp"], strict=True))
     assert len(s.truth) == len(t.customers) == s.params["n_customers"]
+    # every table that is there has rows and passes validation, links included
+    assert t.customers is not None and t.transactions is not None
+    assert all(len(df) for df in t.tables().values())
+    validate_tables(t)
+    _check_lifecycle(s)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -578,6 +621,18 @@ def _check_invariants(s: SimulatedData) -> None:
 def test_invariants_hold_for_any_size_seed_and_period(n, seed, start, length):
     end = start + dt.timedelta(days=length)
     _check_invariants(simulate(n, str(start), str(end), seed=seed))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_small_companies_pass_validation(seed):
+    """n = 1 to 50: tables without rows are absent, the others validate."""
+    for n in range(1, 51):
+        _check_invariants(simulate(n, seed=seed * 1000 + n))
+    # a very short period, and a pure subscription company
+    _check_invariants(simulate(30, "2024-12-01", "2024-12-03", seed=seed))
+    _check_invariants(
+        simulate(40, seed=seed, contract_share=1.0, contract_start_at_acquisition=1.0)
+    )
 
 
 # --------------------------------------------------------------------------- bundled demo
@@ -608,6 +663,11 @@ def test_load_demo_is_the_simulated_demo_company(demo_sim):
         load_demo_truth("offer_effects"), demo_sim.offer_effects, rtol=1e-5
     )
     pd.testing.assert_frame_equal(load_demo_truth("complaints"), demo_sim.complaint_truth)
+    pd.testing.assert_frame_equal(load_demo_truth("exits"), demo_sim.exit_truth)
+    pd.testing.assert_frame_equal(load_demo_truth("lifecycle"), demo_sim.lifecycle)
+    # amounts of the truth are written to the cent, exactly
+    for col in ("revenue", "cogs", "cost_to_serve", "margin", "acquisition_cost"):
+        np.testing.assert_array_equal(load_demo_truth()[col], demo_sim.truth[col])
     assert load_demo_params() == demo_sim.params
     with pytest.raises(ParameterError, match="part must be one of"):
         load_demo_truth("nope")
@@ -615,7 +675,8 @@ def test_load_demo_is_the_simulated_demo_company(demo_sim):
 
 def test_committed_demo_files_are_what_the_script_writes(tmp_path, monkeypatch):
     committed = load_demo()
-    committed_truth = load_demo_truth()
+    parts = ("customers", "offer_effects", "complaints", "exits", "lifecycle")
+    committed_truth = {part: load_demo_truth(part) for part in parts}
     files = _load_script().write_demo(tmp_path / "demo")
     assert sorted(f.name for f in files) == sorted(
         f.name for f in (data_dir() / "demo").iterdir() if f.suffix in (".csv", ".json")
@@ -624,7 +685,10 @@ def test_committed_demo_files_are_what_the_script_writes(tmp_path, monkeypatch):
     fresh = load_demo()
     for name, df in committed.tables().items():
         pd.testing.assert_frame_equal(fresh.tables()[name], df, check_exact=True)
-    pd.testing.assert_frame_equal(load_demo_truth(), committed_truth, check_exact=True)
+    for part in parts:
+        pd.testing.assert_frame_equal(
+            load_demo_truth(part), committed_truth[part], check_exact=True
+        )
     assert load_demo_params() == json.loads(
         (PROJECT_ROOT / "data" / "demo" / "params.json").read_text()
     )
@@ -633,5 +697,5 @@ def test_committed_demo_files_are_what_the_script_writes(tmp_path, monkeypatch):
 def test_demo_folder_is_small():
     folder = data_dir() / "demo"
     size = sum(f.stat().st_size for f in folder.iterdir())
-    assert size < 3_000_000
+    assert size < 4_000_000
     assert (folder / "README.md").exists()

@@ -59,18 +59,16 @@ def to_id(
 
     Missing ids stay missing (:func:`require` refuses them where a key must be
     present). Decimal numbers are refused as text ids (they usually mean missing ids or
-    a wrong column); ``keep_numeric`` accepts any numeric or categorical dtype, which the
-    summary uses to avoid converting large integer keys.
+    a wrong column); ``keep_numeric`` keeps the ids as they are (numbers, strings,
+    categories), which the summary uses to avoid converting large integer keys and to
+    return the ids in the caller's dtype.
     """
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
         raise SchemaError(
             table, column, f"wrong type: ids must be text or whole numbers, got {s.dtype}",
             df.head(),
         )
-    if keep_numeric and (
-        isinstance(s.dtype, pd.CategoricalDtype)
-        or (isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf")
-    ):
+    if keep_numeric:
         return s
     if pd.api.types.is_float_dtype(s):
         raise SchemaError(
@@ -80,10 +78,6 @@ def to_id(
             "(ids read as decimals usually mean missing ids or a wrong column)",
             bad_rows(df, s.notna()),
         )
-    if keep_numeric and not pd.api.types.is_object_dtype(s) and not pd.api.types.is_string_dtype(
-        s
-    ):
-        return s
     return to_text(s, table, column, df)
 
 

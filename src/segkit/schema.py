@@ -714,7 +714,7 @@ def validate(
                 col.kind, out[col.name], table, col.name, df, nullable=col.nullable
             )
     present = [c for c in spec.names if c in out.columns]
-    rules = [r for r in TABLE_RULES.get(table, ()) if r.column in out.columns]
+    rules = list(TABLE_RULES.get(table, ()))
     if observation_end is not None:
         end = pd.Timestamp(observation_end)
         # events only: a due date may lie after the end
@@ -780,8 +780,9 @@ def data_model() -> pd.DataFrame:
     """The data model as a table: one row per column of every table.
 
     >>> data_model().groupby("table", sort=False).size().to_dict()  # doctest: +NORMALIZE_WHITESPACE
-    {'customers': 7, 'transactions': 6, 'interactions': 3, 'complaints': 5, 'surveys': 4,
-     'receivables': 6, 'campaigns': 8}
+    {'customers': 9, 'transactions': 7, 'contracts': 8, 'exits': 6, 'interactions': 3,
+     'complaints': 5, 'surveys': 4, 'receivables': 10, 'credit_limits': 4, 'costs': 4,
+     'campaigns': 9}
     """
     rows = [
         {
@@ -795,6 +796,7 @@ def data_model() -> pd.DataFrame:
             "range": "" if c.min is None and c.max is None
             else f"{'' if c.min is None else _fmt(c.min)}..{'' if c.max is None else _fmt(c.max)}",
             "personal": c.personal,
+            "sensitive": c.sensitive,
             "description": c.description,
         }
         for spec in TABLES.values()

@@ -9,7 +9,16 @@ from __future__ import annotations
 from ._cdnow import load_cdnow
 from ._demo import load_demo, load_demo_params, load_demo_truth
 from ._source import SOURCES, check_source, load_source
-from ._simulate import CHANNELS, DEFAULT_PARAMS, OFFERS, REGIONS, SimulatedData, simulate
+from ._simulate import (
+    CHANNELS,
+    DEFAULT_PARAMS,
+    LIFECYCLE_STAGES,
+    OFFERS,
+    PLANS,
+    REGIONS,
+    SimulatedData,
+    simulate,
+)
 
 __all__ = [
     "SOURCES",
@@ -25,4 +34,6 @@ __all__ = [
     "REGIONS",
     "CHANNELS",
     "OFFERS",
+    "PLANS",
+    "LIFECYCLE_STAGES",
 ]

@@ -15,9 +15,31 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError
-from ..schema import INTERACTION_KINDS, REASONS, TABLES, CustomerData
+from ..schema import (
+    AGE_BANDS,
+    BILLING_PERIODS,
+    COST_KINDS,
+    CREDIT_DECISIONS,
+    EXIT_KINDS,
+    EXIT_REASONS,
+    EXIT_SOURCES,
+    GENDERS,
+    INTERACTION_KINDS,
+    REASONS,
+    TABLES,
+    CustomerData,
+)
 
-__all__ = ["simulate", "SimulatedData", "DEFAULT_PARAMS", "REGIONS", "CHANNELS", "OFFERS"]
+__all__ = [
+    "simulate",
+    "SimulatedData",
+    "DEFAULT_PARAMS",
+    "REGIONS",
+    "CHANNELS",
+    "OFFERS",
+    "PLANS",
+    "LIFECYCLE_STAGES",
+]
 
 #: Regions of the synthetic company.
 REGIONS: tuple[str, ...] = ("north", "south", "east", "west")
@@ -27,6 +49,12 @@ CHANNELS: tuple[str, ...] = ("online", "store", "partner")
 OFFERS: tuple[str, ...] = ("control", "discount_10", "discount_25", "service_call")
 #: Former value tiers used by the win-back response model.
 TIERS: tuple[str, ...] = ("high", "mid", "low")
+#: Membership plans of the contracts table, from the cheapest.
+PLANS: tuple[str, ...] = ("basic", "plus", "premium")
+#: Lifecycle stages of the ``lifecycle`` truth frame (DOMAIN.md section 4), in order.
+LIFECYCLE_STAGES: tuple[str, ...] = ("exploration", "growth", "maturity", "decline", "churned")
+#: Months in one billing period (a week is 12 / 52 of a month).
+_PERIOD_MONTHS: dict[str, float] = {"W": 12.0 / 52.0, "M": 1.0, "Q": 3.0, "Y": 12.0}
 _SURVEY_TYPES: tuple[str, ...] = ("nps", "csat", "both")
 _STREAMS: tuple[str, ...] = (
     "customers",
@@ -39,6 +67,13 @@ _STREAMS: tuple[str, ...] = (
     "surveys",
     "winback",
     "credit",
+    # streams added later: appended, so that the earlier streams keep their draws
+    "sensitive",
+    "contracts",
+    "exits",
+    "payments",
+    "limits",
+    "costs",
 )
 
 #: Default generative parameters of :func:`simulate`. The time unit is the day; rates
@@ -189,6 +224,83 @@ DEFAULT_PARAMS: dict[str, Any] = {
             },
         },
     },
+    # sensitive attributes (fairness audits): no effect unless a ratio is set
+    "gender_probs": {"female": 0.49, "male": 0.49, "other": 0.02},
+    "age_band_probs": {
+        "18-24": 0.12,
+        "25-34": 0.22,
+        "35-44": 0.22,
+        "45-54": 0.18,
+        "55-64": 0.14,
+        "65+": 0.12,
+    },
+    "sensitive_hazard_ratio": {
+        "gender": dict.fromkeys(GENDERS, 1.0),
+        "age_band": dict.fromkeys(AGE_BANDS, 1.0),
+    },
+    "sensitive_rate_ratio": {
+        "gender": dict.fromkeys(GENDERS, 1.0),
+        "age_band": dict.fromkeys(AGE_BANDS, 1.0),
+    },
+    # contracts (memberships)
+    "contract_share": 0.3,
+    "contract_start_at_acquisition": 0.7,
+    "contract_start_delay_days": 60.0,
+    "contract_plan_probs": {"basic": 0.5, "plus": 0.35, "premium": 0.15},
+    "contract_monthly_amount": {"basic": 9.9, "plus": 19.9, "premium": 39.9},
+    "contract_billing_period_probs": {"W": 0.0, "M": 0.8, "Q": 0.1, "Y": 0.1},
+    "contract_period_discount": {"W": 0.0, "M": 0.0, "Q": 0.05, "Y": 0.15},
+    # exits (lost customers)
+    "account_closed_prob": 0.4,
+    "exit_reason_complaint_prob": 0.7,
+    "exit_reason_probs": {
+        "product": 0.20,
+        "price": 0.20,
+        "service": 0.15,
+        "competition": 0.15,
+        "budget": 0.12,
+        "complex_decision": 0.08,
+        "other": 0.10,
+    },
+    "exit_source_probs": {"exit_survey": 0.3, "crm_note": 0.4, "inferred": 0.3},
+    "exit_reason_accuracy": {"exit_survey": 0.95, "crm_note": 0.85, "inferred": 0.6},
+    # margin and cost to serve
+    "cogs_rate_mean": 0.6,
+    "cogs_rate_concentration": 20.0,
+    "cost_to_serve_shape": 1.0,
+    "acquisition_cost": {"online": 25.0, "store": 15.0, "partner": 40.0},
+    "acquisition_cost_shape": 4.0,
+    "delivery_cost": {"online": 8.0, "store": 0.0, "partner": 5.0},
+    "service_contact_cost": 20.0,
+    # partial payments and write-offs
+    "partial_payment_prob": 0.25,
+    "default_partial_payment_prob": 0.3,
+    "partial_payment_share": [0.1, 0.8],
+    "write_off_days": 180,
+    # credit limits
+    "credit_screen_noise_sd": 0.5,
+    "credit_decline_score": -1.5,
+    "credit_limit_base": 300.0,
+    "credit_limit_score_coef": 0.4,
+    "credit_limit_step": 50.0,
+    "credit_review_days": 182,
+    "credit_decrease_late": 2,
+    "credit_decrease_factor": 0.5,
+    "credit_increase_min_on_time": 3,
+    "credit_increase_utilisation": 0.8,
+    "credit_increase_min_score": -0.5,
+    "credit_increase_factor": 1.5,
+    "credit_suspend_days": 90,
+    # cost of win-back offers
+    "offer_fixed_cost": {
+        "control": 0.0,
+        "discount_10": 0.0,
+        "discount_25": 0.0,
+        "service_call": 15.0,
+    },
+    # lifecycle stages of the truth
+    "lifecycle_exploration_days": 90.0,
+    "lifecycle_maturity_days": 365.0,
 }
 
 
@@ -199,7 +311,8 @@ class SimulatedData:
     Attributes
     ----------
     tables : CustomerData
-        The seven tables of the data model, observed up to ``observation_end``.
+        The eleven tables of the data model, observed up to ``observation_end`` (a
+        table without rows, possible for a few customers or a short period, is None).
     truth : pandas.DataFrame
         One row per customer (``customer_id`` order) with the latent quantities; see
         :func:`simulate` for the columns.
@@ -216,6 +329,16 @@ class SimulatedData:
         a complaint of the hazard-driving process; ``warning``: an extra complaint of
         the warning window, a symptom that does not change the hazard; ``review``) and
         ``drives_hazard``.
+    exit_truth : pandas.DataFrame
+        One row per row of ``tables.exits`` (same order): ``true_reason`` (the reason
+        the customer really left; None for a reactivation) and ``reason_correct``
+        (whether the recorded reason is the true one; missing for a reactivation).
+    lifecycle : pandas.DataFrame
+        The true lifecycle stage of every customer over time: ``customer_id``,
+        ``stage`` (exploration, growth, maturity, decline, churned), ``start`` and
+        ``end`` (dates; the stage covers the days ``start <= day < end``; ``end`` is
+        NaT for the stage in progress at the observation end). Ordered by customer
+        and start; the stages of a customer partition the days from acquisition on.
     """
 
     tables: CustomerData
@@ -223,6 +346,8 @@ class SimulatedData:
     params: dict
     offer_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     complaint_truth: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exit_truth: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lifecycle: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables.tables().items())
@@ -336,12 +461,13 @@ def simulate(
     seed: int = 0,
     **params,
 ) -> SimulatedData:
-    """Simulate a company's seven tables with their known ground truth.
+    """Simulate a company's eleven tables with their known ground truth.
 
     A synthetic company sells to ``n_customers`` customers acquired between ``start``
     and ``end``. Each customer buys, spends, logs in, complains, reviews, answers
-    surveys, pays invoices, churns, and may be won back, following the generative
-    story below. All tables follow :data:`segkit.schema.TABLES` (day resolution:
+    surveys, pays invoices, may hold a membership contract, churns, and may be won
+    back, following the generative story below; the company records some exits and
+    their reasons, costs, and credit-limit decisions. All tables follow :data:`segkit.schema.TABLES` (day resolution:
     every timestamp is a midnight date) and end at ``end``, the observation end.
     The latent truth behind the tables is returned with them, so that every model of
     the kit (BTYD valuation, survival churn, warning indicators, uplift, credit) can
@@ -366,11 +492,14 @@ def simulate(
     Returns
     -------
     SimulatedData
-        ``tables`` (:class:`~segkit.schema.CustomerData` with all seven tables,
-        ``observation_end=end``, ``source="simulate(n_customers=..., seed=...)"``),
+        ``tables`` (:class:`~segkit.schema.CustomerData` with all eleven tables,
+        ``observation_end=end``, ``source="simulate(n_customers=..., seed=...)"``; a
+        table without rows is None, as validation refuses empty tables),
         ``truth`` (one row per customer), ``params`` (every parameter used),
-        ``offer_effects`` (true win-back response probabilities) and
-        ``complaint_truth`` (which complaints drive the hazard).
+        ``offer_effects`` (true win-back response probabilities),
+        ``complaint_truth`` (which complaints drive the hazard), ``exit_truth`` (the
+        true reason behind every recorded exit) and ``lifecycle`` (true lifecycle
+        stages over time).
 
         Columns of ``truth``: ``customer_id``; ``lam`` (NBD purchase rate per day
         drawn from Gamma(r, alpha)); ``purchase_rate`` (``lam`` times the region and
@@ -389,7 +518,22 @@ def simulate(
         days); ``churned`` (churn time before the end of the last day);
         ``n_hazard_complaints`` (complaints that changed the hazard);
         ``winback_contacted``, ``winback_offer`` and ``reactivated`` (responded to a
-        win-back offer).
+        win-back offer); ``sensitive_hazard_multiplier`` and
+        ``sensitive_rate_multiplier`` (the effect of the customer's gender and age band
+        on the churn hazard and the purchase rate: 1 by default); ``member``,
+        ``contract_id`` and ``contract_plan`` (None for non-members);
+        ``exit_reason`` (the true reason of every churner, recorded or not; None for
+        customers alive at the end), ``exit_kind`` (``account_closed``,
+        ``contract_ended`` or None for a silent churner), ``exit_recorded``,
+        ``exit_reason_recorded`` and ``exit_source`` (what the exits table says);
+        ``cogs_rate`` and ``cost_to_serve_multiplier`` (latent cost parameters);
+        ``revenue`` (net of returns and discounts), ``cogs`` (cost of goods),
+        ``cost_to_serve`` (service, delivery and bad debt), ``margin`` (revenue - cogs
+        - cost_to_serve), ``inferior`` (margin < 0, 劣质客户), ``acquisition_cost`` and
+        ``discount_cost``, all over the observation period and to the cent;
+        ``credit_screen_score`` (the score of the first credit decision) and
+        ``credit_line`` (granted a credit line, not declined); and
+        ``lifecycle_stage_at_end``.
 
     Notes
     -----
@@ -531,13 +675,140 @@ def simulate(
     discounts). Reactivation does not change the churn time: the only purchases after
     a customer's churn time are reactivations.
 
+    *Random streams.* Each part above draws from its own stream; the parts below were
+    added later and draw from streams appended after them (``SeedSequence.spawn``
+    keeps the earlier children), so with their defaults every table and truth
+    column above is the same as before they existed, and changing a parameter below
+    changes nothing above (except the two sensitive ratios, which are meant to).
+
+    *Sensitive attributes (fairness audits only).* ``gender`` ~ ``gender_probs``
+    (female 0.49, male 0.49, other 0.02) and ``age_band`` ~ ``age_band_probs``
+    (18-24 0.12, 25-34 0.22, 35-44 0.22, 45-54 0.18, 55-64 0.14, 65+ 0.12), independent
+    of each other and of everything else. By default they have no effect:
+    ``sensitive_hazard_ratio`` and ``sensitive_rate_ratio`` hold a ratio of 1 for every
+    gender and age band. Setting one, e.g. ``sensitive_hazard_ratio={"gender":
+    {"male": 1.5}}``, multiplies the churn hazard before any complaint (or, for
+    ``sensitive_rate_ratio``, the purchase rate) by the product of the customer's
+    gender and age-band ratios (``truth["sensitive_hazard_multiplier"]``,
+    ``truth["sensitive_rate_multiplier"]``): a Cox model then finds the log ratio as
+    the coefficient of the group, and purchases per alive day differ by the ratio.
+
+    *Contracts (memberships).* Each customer applies for a membership with probability
+    ``contract_share = 0.3`` (1.0 makes a pure subscription company), on the
+    acquisition time with probability ``contract_start_at_acquisition = 0.7``, else
+    an Exponential(mean ``contract_start_delay_days = 60``) number of days later; an
+    application at or after the churn time or after ``end`` is never signed, so the
+    share of members is a little below ``contract_share`` (equal to it with
+    ``contract_start_at_acquisition = 1``). The plan ~ ``contract_plan_probs``
+    (basic 0.5, plus 0.35, premium 0.15), the billing period ~
+    ``contract_billing_period_probs`` (W 0, M 0.8, Q 0.1, Y 0.1), and the recurring
+    amount = ``contract_monthly_amount`` (basic 9.9, plus 19.9, premium 39.9) times
+    the months in the period (a week is 12/52 of a month) times (1 -
+    ``contract_period_discount``: Q 0.05, Y 0.15), to the cent. One contract per
+    member (ids ``K000001``, ... in start order), no renewals or upgrades: it runs
+    until the churn time (broad churn, 广义流失): ``end_date`` is the churn date when
+    the customer churns before the end (empty otherwise), ``end_reason`` the reason
+    recorded on its exit row. Membership changes no behaviour, and the fees are not
+    in the transactions, receivables or the margin below.
+
+    *Exits and loss reasons.* Every churner (churn time before the end) has a true
+    reason (``truth["exit_reason"]``): with probability ``exit_reason_complaint_prob =
+    0.7`` the reason of the customer's last hazard-driving complaint, if there is one;
+    otherwise a draw from ``exit_reason_probs`` over all exit reasons (product 0.20,
+    price 0.20, service 0.15, competition 0.15, budget 0.12, complex_decision 0.08,
+    other 0.10). A member's churn ends the contract: a ``contract_ended`` row with the
+    ``contract_id``. Any other churner closes the account explicitly (an
+    ``account_closed`` row) with probability ``account_closed_prob = 0.4``; the others
+    leave silently (narrow churn, 狭义流失: visible only as no more purchases). End
+    rows carry the churn date and a recorded reason whose source ~
+    ``exit_source_probs`` (exit_survey 0.3, crm_note 0.4, inferred 0.3); the recorded
+    reason is the true one with probability ``exit_reason_accuracy`` of the source
+    (exit_survey 0.95, crm_note 0.85, inferred 0.6), otherwise another reason drawn
+    from ``exit_reason_probs`` without the true one (``exit_truth`` holds the true
+    reason of every row). Every win-back responder gets a ``reactivated`` row on the
+    response date, without reason or source.
+
+    *Margin and cost to serve.* Each customer has a cost-of-goods rate ``cogs_rate ~
+    Beta`` with mean ``cogs_rate_mean = 0.6`` and concentration ``cogs_rate_concentration
+    = 20`` (shapes 12 and 8; the product mix) and a cost-to-serve multiplier ~ Gamma(shape
+    ``cost_to_serve_shape = 1``, mean 1) (how demanding the customer is). The ``cost``
+    of a purchase line is ``cogs_rate`` times its amount; of a reactivation purchase,
+    times its list price before the win-back discount; of a return line, 0 (the
+    cost of the returned line is not reversed: goods come back but fulfilment and
+    handling are lost, so a returned purchase has margin ``-cost``). The ``costs``
+    table holds: ``acquisition`` on the acquisition date, ``acquisition_cost`` by
+    channel (online 25, store 15, partner 40) times Gamma(shape
+    ``acquisition_cost_shape = 4``, mean 1); ``delivery`` for every purchase and
+    reactivation, ``delivery_cost`` by channel (online 8, store 0, partner 5; store
+    customers collect their goods and have no delivery rows) times the multiplier;
+    ``service`` for every service-contact interaction, ``service_contact_cost = 20``
+    times the multiplier; ``discount`` on the reactivation day of a responder to a
+    discount offer: the list price minus the amount paid (revenue given up, already
+    netted in the transaction amount: never subtract it again); ``bad_debt`` for every
+    write-off, on its date. All amounts are to the cent; rows of amount 0 are not
+    recorded. ``margin = revenue - cogs - cost_to_serve`` per customer over the
+    observation period, where revenue is the sum of the transaction amounts and
+    cost_to_serve the service, delivery and bad-debt costs (acquisition, a sunk cost,
+    is apart); about 15% of customers have a negative margin (``truth["inferior"]``,
+    劣质客户): small baskets against a fixed delivery cost, a high cost to serve, bad
+    debt, returns.
+
+    *Partial payments and write-offs.* ``payment_terms`` is the number of days between
+    issue and due date (``payment_terms_days``). A paid invoice has ``paid_amount`` =
+    ``amount``. An invoice still open at the end and issued before the last day got
+    a partial payment with probability ``partial_payment_prob = 0.25``
+    (``default_partial_payment_prob = 0.3`` for an invoice of a defaulted customer),
+    a share uniform on ``partial_payment_share = [0.1, 0.8]`` of the amount, rounded
+    down to the cent; other open invoices have ``paid_amount`` 0. An invoice of a
+    defaulted customer is written off ``write_off_days = 180`` days after its due
+    date, if that is before the end: ``written_off`` = amount - paid_amount on
+    ``write_off_date`` (0 and empty otherwise).
+
+    *Credit limits.* At the first invoice the company screens the customer with the
+    score ``-credit_risk + N(0, credit_screen_noise_sd 0.5)``
+    (``truth["credit_screen_score"]``): below ``credit_decline_score = -1.5`` the
+    credit line is declined (``decline``, limit 0, no later decisions: the simulator
+    does not change the sales, so the statements go on); otherwise ``initial``, limit
+    ``credit_limit_base 300 * exp(credit_limit_score_coef 0.4 * score)`` rounded to
+    ``credit_limit_step = 50`` (at least 50). Every ``credit_review_days = 182`` days
+    after the initial decision, while before the end and before a suspension, the
+    company reviews the invoices due since the previous review (due in [review - 182,
+    review)); an invoice is late when it was not paid by its due date. With at least
+    ``credit_decrease_late = 2`` late invoices: ``decrease``, the limit times
+    ``credit_decrease_factor = 0.5`` rounded down to the step (no row if that does not
+    lower it). With none late, at least ``credit_increase_min_on_time = 3`` paid on
+    time and a statement above ``credit_increase_utilisation = 0.8`` of the limit, the
+    customer asks for more: a fresh score (as above) of at least
+    ``credit_increase_min_score = -0.5`` gives ``increase``, the limit times
+    ``credit_increase_factor = 1.5`` rounded up to the step, a lower one ``decline``
+    (limit unchanged). Otherwise no row. A customer with a credit line whose invoices
+    default is suspended (``suspend``, limit 0) ``credit_suspend_days = 90`` days
+    after the due date of the first defaulted invoice, if before the end; no decision
+    follows.
+
+    *Cost of win-back offers.* ``offer_cost`` of a campaign row = ``offer_fixed_cost``
+    (control 0, discount_10 0, discount_25 0, service_call 15) plus the offer's
+    ``winback_discount`` times the customer's mean purchase amount before the campaign
+    (the value of the voucher), to the cent; the discount actually given to a
+    responder is in the ``costs`` table.
+
+    *Lifecycle stages (truth only).* From the latent state: ``exploration`` (考察期) for
+    the first ``lifecycle_exploration_days = 90`` days after acquisition, ``growth``
+    (成长期) until ``lifecycle_maturity_days = 365`` days of tenure, ``maturity``
+    (成熟期) after that, ``decline`` (衰退期) inside the warning window (the
+    ``warning_window_days`` before the churn time, which cuts the earlier stages
+    short, also when the churn time lies shortly after the end) and ``churned`` from
+    the churn time on (reactivation does not change it). In whole days: a stage covers
+    the days from the date of its start to the day before the date of the next
+    stage's start; a stage shorter than that is left out.
+
     Examples
     --------
     >>> from segkit.datasets import simulate
     >>> sim = simulate(300, seed=1)
     >>> list(sim.tables.tables())  # doctest: +NORMALIZE_WHITESPACE
-    ['transactions', 'customers', 'interactions', 'complaints', 'surveys',
-     'receivables', 'campaigns']
+    ['customers', 'transactions', 'contracts', 'exits', 'interactions', 'complaints',
+     'surveys', 'receivables', 'credit_limits', 'costs', 'campaigns']
     >>> sim.tables.observation_end
     Timestamp('2024-12-31 00:00:00')
     >>> sim.tables.customers["customer_id"].iloc[0], sim.tables.customers["email"].iloc[0]
@@ -546,6 +817,8 @@ def simulate(
     1.8
     >>> bool((sim.truth["lam"] > 0).all()), len(sim.truth)
     (True, 300)
+    >>> sim.lifecycle["stage"].iloc[0], sim.lifecycle["start"].iloc[0].date()
+    ('exploration', datetime.date(2023, 1, 1))
     """
     prm = _merge(DEFAULT_PARAMS, params)
     start_ts = pd.Timestamp(start).normalize()
@@ -629,6 +902,15 @@ class _Simulation:
     def _warn(self, t, idx, floor):
         return 1.0 - (1.0 - floor) * _ramp(t, self.tau[idx], self.prm["warning_window_days"])
 
+    def _sensitive_multiplier(self, name: str) -> np.ndarray:
+        """Product of the gender and age-band ratios of parameter ``name``, per customer."""
+        ratios = self.prm[name]
+        g = np.array([float(ratios["gender"][k]) for k in GENDERS])
+        a = np.array([float(ratios["age_band"][k]) for k in AGE_BANDS])
+        if (g <= 0).any() or (a <= 0).any():
+            raise ParameterError(f"parameter {name!r} must hold ratios > 0, got {ratios}")
+        return g[self.gender] * a[self.age_band]
+
     # ----------------------------------------------------------------- steps
 
     def customers(self):
@@ -651,13 +933,22 @@ class _Simulation:
         self.engagement = rng.gamma(prm["engagement_shape"], 1.0 / prm["engagement_shape"], n)
         self.credit_risk = rng.standard_normal(n)
         self.panel = rng.random(n) < prm["survey_panel_fraction"]
+        # sensitive attributes: own stream, so the draws above never depend on them
+        srng = self.rng["sensitive"]
+        self.gender = _categorical(srng, _probs(prm["gender_probs"], GENDERS, "gender_probs"), n)
+        self.age_band = _categorical(
+            srng, _probs(prm["age_band_probs"], AGE_BANDS, "age_band_probs"), n
+        )
+        self.sens_hazard = self._sensitive_multiplier("sensitive_hazard_ratio")
+        self.sens_rate = self._sensitive_multiplier("sensitive_rate_ratio")
         rmult = np.array([prm["region_rate_multiplier"][k] for k in REGIONS])
         cmult = np.array([prm["channel_rate_multiplier"][k] for k in CHANNELS])
-        self.rate = self.lam * rmult[self.region] * cmult[self.channel]
+        # a multiplier of exactly 1.0 leaves every float (hence every draw) unchanged
+        self.rate = self.lam * rmult[self.region] * cmult[self.channel] * self.sens_rate
         hmult = np.array([prm["channel_hazard_multiplier"][k] for k in CHANNELS])
         self.hazard0 = (
             self.mu * hmult[self.channel] * np.exp(prm["satisfaction_hazard_coef"] * self.sat)
-        )
+        ) * self.sens_hazard
         self.kappa = prm["complaint_rate"] * np.exp(prm["complaint_satisfaction_coef"] * self.sat)
         mean_lam = prm["r"] / prm["alpha"]
         self.irate = (
@@ -872,8 +1163,13 @@ class _Simulation:
         responded = rng.random(cust.size) < p_assigned
         resp_day = camp_day + _randint_days(rng, delay, cust.size).astype(np.int64)
         disc = np.array([prm["winback_discount"][o] for o in OFFERS])[offer]
-        amount = self._spend(rng, cust) * (1.0 - disc)
+        full = self._spend(rng, cust)
+        amount = full * (1.0 - disc)
         within = rng.random(cust.size)
+        # cost of each offer: a fixed cost, plus the discount on the mean purchase so far
+        fixed = np.array([float(prm["offer_fixed_cost"][o]) for o in OFFERS])[offer]
+        mean_purchase = spend / (rows - start_of + 1)
+        offer_cost = np.round(fixed + disc * mean_purchase, 2)
         self.wb = dict(
             idx=cust,
             day=camp_day,
@@ -884,12 +1180,16 @@ class _Simulation:
             p=p_all,
             responded=responded,
             resp_day=np.where(responded, resp_day, -1),
+            offer_cost=offer_cost,
         )
         r = responded
         self.x_idx = cust[r]
         self.x_t = resp_day[r] + within[r]
         self.x_amount = np.maximum(np.round(amount[r], 2), 0.01)
         self.x_qty = self._quantity(rng, self.x_amount)
+        # list price of the reactivation purchase (before the discount)
+        self.x_full = np.maximum(np.round(full[r], 2), self.x_amount)
+        self.x_disc = disc[r]
 
     def credit(self):
         prm, rng = self.prm, self.rng["credit"]
@@ -923,13 +1223,320 @@ class _Simulation:
         late = terms + 1 + np.floor(rng.standard_exponential(key.size) * late_mean)
         paid = issue + np.where(on_time, early, late)
         paid = np.where(defaulted | (paid > self.D - 1), np.nan, paid)
-        self.rc = dict(idx=c_idx, issue=issue, terms=terms, paid=paid, amount=total)
+        self.rc = dict(
+            idx=c_idx, issue=issue, terms=terms, paid=paid, amount=total, defaulted=defaulted
+        )
         first_default = np.flatnonzero(trigger & ((ct - before) == 1))
         self.default_prob = _sigmoid(
             prm["default_logit_intercept"] + prm["default_logit_risk_coef"] * self.credit_risk
         )
         self.default_day = np.full(self.n, -1)
         self.default_day[c_idx[first_default]] = issue[first_default]
+
+    def contracts(self):
+        """Memberships: who signs, when, which plan and billing period; end at churn."""
+        prm, rng, n, D = self.prm, self.rng["contracts"], self.n, self.D
+        share = float(prm["contract_share"])
+        at_acq = float(prm["contract_start_at_acquisition"])
+        if not (0.0 <= share <= 1.0 and 0.0 <= at_acq <= 1.0):
+            raise ParameterError(
+                "contract_share and contract_start_at_acquisition must lie in [0, 1]"
+            )
+        # one draw of each kind for every customer, members or not (stable per customer)
+        member = rng.random(n) < share
+        now = rng.random(n) < at_acq
+        delay = rng.standard_exponential(n) * float(prm["contract_start_delay_days"])
+        plan = _categorical(
+            rng, _probs(prm["contract_plan_probs"], PLANS, "contract_plan_probs"), n
+        )
+        period = _categorical(
+            rng,
+            _probs(
+                prm["contract_billing_period_probs"],
+                BILLING_PERIODS,
+                "contract_billing_period_probs",
+            ),
+            n,
+        )
+        t0 = self.t_acq + np.where(now, 0.0, delay)
+        signed = member & (t0 < self.tau) & (t0 < D)
+        monthly = np.array([float(prm["contract_monthly_amount"][k]) for k in PLANS])
+        months = np.array([_PERIOD_MONTHS[k] for k in BILLING_PERIODS])
+        disc = np.array([float(prm["contract_period_discount"][k]) for k in BILLING_PERIODS])
+        idx = np.flatnonzero(signed)
+        start = self._day(t0[idx])
+        o = np.lexsort((idx, start))  # contract ids follow the start date
+        idx, start = idx[o], start[o]
+        self.k_idx = idx
+        self.k_start = start
+        self.k_plan = plan[idx]
+        self.k_period = period[idx]
+        self.k_amount = np.round(
+            monthly[self.k_plan] * months[self.k_period] * (1.0 - disc[self.k_period]), 2
+        )
+        self.k_ended = self.tau[idx] < D
+        self.k_end = np.where(self.k_ended, self._day(self.tau[idx]), -1)
+        self.k_id = _ids("K", idx.size, max(6, len(str(idx.size))))
+        self.member = np.full(n, -1)  # row of the customer's contract, -1 if none
+        self.member[idx] = np.arange(idx.size)
+
+    def exits(self):
+        """True exit reason of every churner, what the company records, and reactivations."""
+        prm, rng, n, D = self.prm, self.rng["exits"], self.n, self.D
+        p_reason = _probs(prm["exit_reason_probs"], EXIT_REASONS, "exit_reason_probs")
+        p_source = _probs(prm["exit_source_probs"], EXIT_SOURCES, "exit_source_probs")
+        acc = np.array([float(prm["exit_reason_accuracy"][k]) for k in EXIT_SOURCES])
+        if (acc < 0).any() or (acc > 1).any():
+            raise ParameterError("exit_reason_accuracy values must lie in [0, 1]")
+        # reason of the last hazard-driving complaint (they all lie before the churn time)
+        last = np.full(n, -1)
+        hc_idx, _, hc_reason = self.hc
+        if hc_idx.size:
+            last_row = np.r_[hc_idx[1:] != hc_idx[:-1], True]  # sorted by customer, time
+            last[hc_idx[last_row]] = hc_reason[last_row]
+        to_exit = np.array([EXIT_REASONS.index(r) for r in REASONS])
+        use_complaint = rng.random(n) < float(prm["exit_reason_complaint_prob"])
+        drawn = _categorical(rng, p_reason, n)
+        true = np.where(use_complaint & (last >= 0), to_exit[np.maximum(last, 0)], drawn)
+        source = _categorical(rng, p_source, n)
+        correct = rng.random(n) < acc[source]
+        # a wrong record: another reason, drawn from exit_reason_probs without the true one
+        others = np.tile(p_reason, (n, 1))
+        others[np.arange(n), true] = 0.0
+        total = others.sum(axis=1)
+        cum = np.cumsum(others, axis=1) / np.where(total > 0, total, 1.0)[:, None]
+        wrong = np.minimum((rng.random(n)[:, None] >= cum).sum(axis=1), len(EXIT_REASONS) - 1)
+        recorded = np.where(correct | (total <= 0), true, wrong)
+        closes = rng.random(n) < float(prm["account_closed_prob"])
+        churned = self.tau < D
+        member = self.member >= 0
+        # kind of the end row: 0 account_closed, 1 contract_ended, -1 none (silent or alive)
+        kind = np.where(churned & member, 1, np.where(churned & closes, 0, -1))
+        self.exit_true = np.where(churned, true, -1)
+        self.exit_kind = kind
+        self.exit_recorded = np.where(kind >= 0, recorded, -1)
+        self.exit_source = np.where(kind >= 0, source, -1)
+
+    def payments(self):
+        """Partial payments of open invoices and write-offs of defaulted ones."""
+        prm, rng, D = self.prm, self.rng["payments"], self.D
+        rc = self.rc
+        m = rc["idx"].size
+        lo, hi = (float(x) for x in prm["partial_payment_share"])
+        if not 0.0 <= lo <= hi < 1.0:
+            raise ParameterError("partial_payment_share must be [lo, hi] with 0 <= lo <= hi < 1")
+        u = rng.random(m)
+        share = lo + (hi - lo) * rng.random(m)
+        open_ = np.isnan(rc["paid"])
+        p = np.where(
+            rc["defaulted"],
+            float(prm["default_partial_payment_prob"]),
+            float(prm["partial_payment_prob"]),
+        )
+        partial = open_ & (rc["issue"] < D - 1) & (u < p)
+        part = np.floor(np.round(rc["amount"] * share * 100.0, 6)) / 100.0
+        paid_amount = np.where(open_, np.where(partial, part, 0.0), rc["amount"])
+        due = rc["issue"] + rc["terms"]
+        w_day = due + int(prm["write_off_days"])
+        off = rc["defaulted"] & (w_day <= D - 1)
+        written = np.where(off, np.round(rc["amount"] - paid_amount, 2), 0.0)
+        rc.update(
+            paid_amount=paid_amount,
+            written_off=written,
+            write_off=np.where(off, w_day, -1),
+            partial=partial,
+        )
+
+    def credit_limits(self):
+        """Initial limit or decline at the first invoice; reviews; suspension on default."""
+        prm, rng, n, D = self.prm, self.rng["limits"], self.n, self.D
+        rc = self.rc
+        sd = float(prm["credit_screen_noise_sd"])
+        step = float(prm["credit_limit_step"])
+        R = int(prm["credit_review_days"])
+        score0 = -self.credit_risk + sd * rng.standard_normal(n)
+        inv_idx, issue = rc["idx"], rc["issue"]
+        due = issue + rc["terms"]
+        first = np.r_[True, inv_idx[1:] != inv_idx[:-1]] if inv_idx.size else np.zeros(0, bool)
+        c = inv_idx[first]  # invoiced customers (sorted), with their first issue day
+        init_day = np.full(n, -1)
+        init_day[c] = issue[first]
+        declined = score0 < float(prm["credit_decline_score"])
+        limit0 = np.maximum(
+            np.round(
+                float(prm["credit_limit_base"])
+                * np.exp(float(prm["credit_limit_score_coef"]) * score0)
+                / step
+            )
+            * step,
+            step,
+        )
+        rows_c, rows_d, rows_l, rows_k = [], [], [], []
+        rows_c.append(c)
+        rows_d.append(init_day[c])
+        rows_l.append(np.where(declined[c], 0.0, limit0[c]))
+        rows_k.append(np.where(declined[c], 3, 0))  # CREDIT_DECISIONS index
+        # suspension: credit_suspend_days after the due date of the first defaulted invoice
+        line = np.zeros(n, bool)
+        line[c] = ~declined[c]
+        susp = np.full(n, np.iinfo(np.int64).max)
+        dflt = rc["defaulted"] & line[inv_idx]
+        if dflt.any():
+            d_idx = inv_idx[dflt]
+            d_first = np.r_[True, d_idx[1:] != d_idx[:-1]]
+            day = due[dflt][d_first] + int(prm["credit_suspend_days"])
+            ok = day <= D - 1
+            susp[d_idx[d_first][ok]] = day[ok]
+        s_c = np.flatnonzero(susp <= D - 1)
+        # reviews every R days after the initial decision, on the invoices due since the
+        # previous review (window k holds the due days in [init + (k-1) R, init + k R))
+        has = line[inv_idx]
+        k_inv = (due - init_day[inv_idx]) // R + 1
+        on_time = ~np.isnan(rc["paid"]) & (rc["paid"] <= due)
+        K = int((D - 1) // R) + 1
+        limit = np.where(line, limit0, 0.0)
+        incr_min = float(prm["credit_increase_min_score"])
+        f_up, f_down = float(prm["credit_increase_factor"]), float(prm["credit_decrease_factor"])
+        n_late_min = int(prm["credit_decrease_late"])
+        n_on_min = int(prm["credit_increase_min_on_time"])
+        util = float(prm["credit_increase_utilisation"])
+        self.n_reviews = np.zeros(n, np.int64)
+        if inv_idx.size:
+            key = inv_idx[has] * (K + 2) + np.minimum(k_inv[has], K + 1)
+            size = n * (K + 2)
+            late_n = np.bincount(key, weights=~on_time[has], minlength=size)
+            on_n = np.bincount(key, weights=on_time[has], minlength=size)
+            top = np.zeros(size)
+            np.maximum.at(top, key, rc["amount"][has])
+        for k in range(1, K + 1):
+            z = rng.standard_normal(n)  # the score at this review (one draw per customer)
+            day = init_day + k * R
+            active = line & (day <= D - 1) & (day < susp)
+            if not active.any() or not inv_idx.size:
+                continue
+            a = np.flatnonzero(active)
+            kk = a * (K + 2) + k
+            late, ont, mx = late_n[kk], on_n[kk], top[kk]
+            old = limit[a]
+            down = late >= n_late_min
+            ask = ~down & (late == 0) & (ont >= n_on_min) & (mx > util * old)
+            score = -self.credit_risk[a] + sd * z[a]
+            up = ask & (score >= incr_min)
+            no = ask & ~up
+            new = old.copy()
+            new[down] = np.floor(old[down] * f_down / step) * step
+            new[up] = np.ceil(old[up] * f_up / step) * step
+            down &= new < old
+            dec = np.where(up, 1, np.where(down, 2, np.where(no, 3, -1)))
+            keep = dec >= 0
+            rows_c.append(a[keep])
+            rows_d.append(day[a[keep]])
+            rows_l.append(new[keep])
+            rows_k.append(dec[keep])
+            limit[a] = new
+            self.n_reviews[a] += 1
+        rows_c.append(s_c)
+        rows_d.append(susp[s_c])
+        rows_l.append(np.zeros(s_c.size))
+        rows_k.append(np.full(s_c.size, 4))
+        c_all = np.concatenate(rows_c).astype(np.int64)
+        d_all = np.concatenate(rows_d).astype(np.int64)
+        o = np.lexsort((c_all, d_all))
+        self.cl = dict(
+            idx=c_all[o],
+            day=d_all[o],
+            limit=np.concatenate(rows_l)[o],
+            decision=np.concatenate(rows_k).astype(np.int64)[o],
+        )
+        self.score0 = score0
+        self.credit_line = line
+
+    def costs(self):
+        """Cost of goods per line, and the cost of serving each customer."""
+        prm, rng, n = self.prm, self.rng["costs"], self.n
+        mean, conc = float(prm["cogs_rate_mean"]), float(prm["cogs_rate_concentration"])
+        if not (0.0 < mean < 1.0 and conc > 0):
+            raise ParameterError(
+                "cogs_rate_mean must lie in (0, 1) and cogs_rate_concentration be > 0"
+            )
+        self.cogs_rate = rng.beta(mean * conc, (1.0 - mean) * conc, n)
+        shape = float(prm["cost_to_serve_shape"])
+        _check_positive(prm, ("cost_to_serve_shape", "acquisition_cost_shape"))
+        self.serve = rng.gamma(shape, 1.0 / shape, n)
+        a_shape = float(prm["acquisition_cost_shape"])
+        acq = np.array([float(prm["acquisition_cost"][k]) for k in CHANNELS])[self.channel]
+        self.acq_cost = np.round(acq * rng.gamma(a_shape, 1.0 / a_shape, n), 2)
+        # cost of goods: on the list price (a discount lowers revenue, not the cost)
+        self.p_cost = np.round(self.p_amount * self.cogs_rate[self.p_idx], 2)
+        self.x_cost = np.round(self.x_full * self.cogs_rate[self.x_idx], 2)
+        rows = []  # (customer, time, kind index in COST_KINDS, amount)
+        deliv = np.array([float(prm["delivery_cost"][k]) for k in CHANNELS])
+        b_idx = np.concatenate([self.p_idx, self.x_idx])
+        b_t = np.concatenate([self.p_t, self.x_t])
+        amt = np.round(deliv[self.channel[b_idx]] * self.serve[b_idx], 2)
+        rows.append((b_idx, b_t, 1, amt))
+        svc = self.i_kind == INTERACTION_KINDS.index("service_contact")
+        s_idx = self.i_idx[svc]
+        rows.append(
+            (
+                s_idx,
+                self.i_t[svc],
+                0,
+                np.round(float(prm["service_contact_cost"]) * self.serve[s_idx], 2),
+            )
+        )
+        d = self.x_disc > 0
+        rows.append((self.x_idx[d], self.x_t[d], 2, np.round(self.x_full[d] - self.x_amount[d], 2)))
+        rows.append((np.arange(n), self.t_acq, 3, self.acq_cost))
+        rc = self.rc
+        w = rc["written_off"] > 0
+        rows.append((rc["idx"][w], rc["write_off"][w].astype(np.float64), 4, rc["written_off"][w]))
+        idx = np.concatenate([r[0] for r in rows]).astype(np.int64)
+        t = np.concatenate([r[1] for r in rows])
+        kind = np.concatenate([np.full(r[0].size, r[2]) for r in rows])
+        amount = np.concatenate([r[3] for r in rows])
+        keep = amount > 0  # e.g. no delivery for store customers (they collect)
+        idx, t, kind, amount = idx[keep], t[keep], kind[keep], amount[keep]
+        # by day, customer, kind (stable: in the order above within each of them)
+        key = (self._day(t) * n + idx) * len(COST_KINDS) + kind
+        o = np.argsort(key, kind="stable")
+        self.co = dict(idx=idx[o], t=t[o], kind=kind[o], amount=amount[o])
+
+    def lifecycle(self):
+        """Lifecycle stages from the latent state: tenure, the warning window and churn."""
+        prm, n, D = self.prm, self.n, float(self.D)
+        E, M = float(prm["lifecycle_exploration_days"]), float(prm["lifecycle_maturity_days"])
+        if not 0.0 <= E <= M:
+            raise ParameterError(
+                "lifecycle_exploration_days must be >= 0 and <= lifecycle_maturity_days"
+            )
+        a, tau = self.t_acq, self.tau
+        W = float(prm["warning_window_days"])
+        stop = np.minimum(tau, D)
+        dec = np.maximum(tau - W, a)
+        starts = [a, a + E, a + M, dec, tau]
+        ends = [
+            np.minimum(a + E, np.minimum(dec, stop)),
+            np.minimum(a + M, np.minimum(dec, stop)),
+            np.minimum(dec, stop),
+            stop,
+            np.full(n, np.inf),
+        ]
+        cs, ks, ss, es = [], [], [], []
+        for k, (s0, e0) in enumerate(zip(starts, ends, strict=True)):
+            # whole recorded days: stage k covers the days [floor(start), floor(end))
+            sd = np.floor(s0)
+            ed = np.where(e0 >= D, np.inf, np.floor(e0))
+            ok = (s0 < e0) & (sd < ed) & (s0 < D)
+            i = np.flatnonzero(ok)
+            cs.append(i)
+            ks.append(np.full(i.size, k))
+            ss.append(sd[i])
+            es.append(ed[i])
+        c = np.concatenate(cs)
+        k = np.concatenate(ks)
+        o = np.lexsort((k, c))
+        self.lc = dict(idx=c[o], stage=k[o], start=np.concatenate(ss)[o], end=np.concatenate(es)[o])
 
     # ----------------------------------------------------------------- assembly
 
@@ -951,6 +1558,8 @@ class _Simulation:
                 "name": np.array([f"Test Customer {x}" for x in num], dtype=object),
                 "phone": np.array([f"+999-555-{x}" for x in num], dtype=object),
                 "email": np.array([f"c{x}@example.invalid" for x in num], dtype=object),
+                "gender": np.array(GENDERS, dtype=object)[self.gender],
+                "age_band": np.array(AGE_BANDS, dtype=object)[self.age_band],
             },
         )
         # transactions: purchases, reactivations, returns; ordered by day, customer, time
@@ -961,6 +1570,7 @@ class _Simulation:
             np.zeros(self.p_idx.size + self.x_idx.size, bool), np.ones(self.r_idx.size, bool)
         ]
         qty = np.r_[self.p_qty, self.x_qty, self.p_qty[self.r_src]].astype(np.int64)
+        cost = np.r_[self.p_cost, self.x_cost, np.zeros(self.r_idx.size)]  # returns: 0
         o = np.lexsort((t_t, t_idx, self._day(t_t)))
         transactions = self._frame(
             "transactions",
@@ -971,6 +1581,7 @@ class _Simulation:
                 "amount": amount[o],
                 "quantity": qty[o],
                 "is_return": is_ret[o],
+                "cost": cost[o],
             },
         )
         o = np.lexsort((self.i_t, self.i_idx, self._day(self.i_t)))
@@ -1035,6 +1646,10 @@ class _Simulation:
                 "due_date": (d0 + rc["issue"][o] + rc["terms"][o]).astype("datetime64[ns]"),
                 "paid_date": paid_dates,
                 "amount": rc["amount"][o],
+                "payment_terms": rc["terms"][o].astype(np.int64),
+                "paid_amount": rc["paid_amount"][o],
+                "written_off": rc["written_off"][o],
+                "write_off_date": self._opt_dates(rc["write_off"][o]),
             },
         )
         wb = self.wb
@@ -1056,6 +1671,7 @@ class _Simulation:
                 "randomised": np.ones(o.size, bool),
                 "responded": wb["responded"][o],
                 "response_date": resp_dates,
+                "offer_cost": wb["offer_cost"][o],
             },
         )
         self.offer_effects = pd.DataFrame(
@@ -1073,16 +1689,124 @@ class _Simulation:
                 "responded": wb["responded"][o],
             }
         )
-        return CustomerData(
-            transactions=transactions,
+        contracts = self._contracts_table()
+        exits = self._exits_table()
+        cl = self.cl
+        credit_limits = self._frame(
+            "credit_limits",
+            {
+                "customer_id": cid[cl["idx"]],
+                "effective_date": (d0 + cl["day"]).astype("datetime64[ns]"),
+                "limit": cl["limit"].astype(np.float64),
+                "decision": np.array(CREDIT_DECISIONS, dtype=object)[cl["decision"]],
+            },
+        )
+        co = self.co
+        costs = self._frame(
+            "costs",
+            {
+                "customer_id": cid[co["idx"]],
+                "timestamp": self._dates(co["t"]),
+                "kind": np.array(COST_KINDS, dtype=object)[co["kind"]],
+                "amount": co["amount"],
+            },
+        )
+        lc = self.lc
+        self.lifecycle_frame = pd.DataFrame(
+            {
+                "customer_id": cid[lc["idx"]],
+                "stage": np.array(LIFECYCLE_STAGES, dtype=object)[lc["stage"]],
+                "start": self._opt_dates(lc["start"]),
+                "end": self._opt_dates(lc["end"]),
+            }
+        )
+        tables = dict(
             customers=customers,
+            transactions=transactions,
+            contracts=contracts,
+            exits=exits,
             interactions=interactions,
             complaints=complaints,
             surveys=surveys,
             receivables=receivables,
+            credit_limits=credit_limits,
+            costs=costs,
             campaigns=campaigns,
+        )
+        # a table without rows is absent (validation refuses empty tables)
+        tables = {k: (v if len(v) else None) for k, v in tables.items()}
+        return CustomerData(
+            **tables,
             observation_end=self.end,
             source=f"simulate(n_customers={self.n}, seed={self.seed})",
+        )
+
+    def _opt_dates(self, day: np.ndarray) -> np.ndarray:
+        """Dates of whole day numbers; negative, infinite or missing days give NaT."""
+        day = np.asarray(day, dtype=np.float64)
+        out = np.full(day.size, np.datetime64("NaT"), dtype="datetime64[ns]")
+        ok = np.isfinite(day) & (day >= 0)
+        out[ok] = (self.days[0] + day[ok].astype(np.int64)).astype("datetime64[ns]")
+        return out
+
+    def _contracts_table(self) -> pd.DataFrame:
+        cid = self.cid
+        ended = self.k_ended
+        reason = self.exit_recorded[self.k_idx]
+        return self._frame(
+            "contracts",
+            {
+                "contract_id": self.k_id,
+                "customer_id": cid[self.k_idx],
+                "start_date": self._opt_dates(self.k_start),
+                "end_date": self._opt_dates(self.k_end),
+                "end_reason": np.where(
+                    ended, np.array(EXIT_REASONS, dtype=object)[np.maximum(reason, 0)], None
+                ).astype(object),
+                "plan": np.array(PLANS, dtype=object)[self.k_plan],
+                "billing_period": np.array(BILLING_PERIODS, dtype=object)[self.k_period],
+                "recurring_amount": self.k_amount,
+            },
+        )
+
+    def _exits_table(self) -> pd.DataFrame:
+        """End rows at the churn day, reactivation rows at the win-back response day."""
+        ends = np.flatnonzero(self.exit_kind >= 0)
+        r = self.wb["responded"]
+        back = self.wb["idx"][r]
+        idx = np.concatenate([ends, back]).astype(np.int64)
+        day = np.concatenate([self._day(self.tau[ends]), self.wb["resp_day"][r]]).astype(np.int64)
+        kind = np.concatenate([self.exit_kind[ends], np.full(back.size, 2)]).astype(np.int64)
+        reason = np.concatenate([self.exit_recorded[ends], np.full(back.size, -1)])
+        source = np.concatenate([self.exit_source[ends], np.full(back.size, -1)])
+        true = np.concatenate([self.exit_true[ends], np.full(back.size, -1)])
+        contract = np.full(idx.size, None, dtype=object)
+        k = self.member[idx]
+        is_c = (kind == 1) & (k >= 0)
+        contract[is_c] = self.k_id[k[is_c]]
+        o = np.lexsort((kind, idx, day))
+        reasons = np.array((*EXIT_REASONS, None), dtype=object)
+        sources = np.array((*EXIT_SOURCES, None), dtype=object)
+        has = reason[o] >= 0
+        self.exit_truth = pd.DataFrame(
+            {
+                "true_reason": reasons[true[o]],
+                "reason_correct": pd.array(
+                    np.where(has, reason[o] == true[o], False), dtype="boolean"
+                ),
+            }
+        )
+        self.exit_truth.loc[~has, "reason_correct"] = pd.NA
+        return self._frame(
+            "exits",
+            {
+                "customer_id": self.cid[idx[o]],
+                "timestamp": (self.days[0] + day[o]).astype("datetime64[ns]"),
+                "kind": np.array(EXIT_KINDS, dtype=object)[kind[o]],
+                "reason": reasons[reason[o]],
+                "source": sources[source[o]],
+                "contract_id": contract[o],
+            },
         )
 
     def truth(self) -> pd.DataFrame:
@@ -1127,8 +1851,70 @@ class _Simulation:
                 "winback_contacted": contacted,
                 "winback_offer": offer,
                 "reactivated": reactivated,
+                **self._new_truth(),
             }
         )
+
+    def _new_truth(self) -> dict:
+        """Truth columns of the contracts, exits, margin, credit-limit and lifecycle parts."""
+        n = self.n
+        k = self.member
+        member = k >= 0
+        contract_id = np.full(n, None, dtype=object)
+        contract_id[member] = self.k_id[k[member]]
+        plan = np.full(n, None, dtype=object)
+        plan[member] = np.array(PLANS, dtype=object)[self.k_plan[k[member]]]
+        reasons = np.array((*EXIT_REASONS, None), dtype=object)
+        kinds = np.array((*EXIT_KINDS[:2], None), dtype=object)
+        sources = np.array((*EXIT_SOURCES, None), dtype=object)
+        # margin: net revenue - cost of goods - cost to serve (service, delivery, bad debt)
+        t_idx = np.concatenate([self.p_idx, self.x_idx, self.r_idx])
+        revenue = np.bincount(
+            t_idx,
+            weights=np.concatenate([self.p_amount, self.x_amount, self.r_amount]),
+            minlength=n,
+        )
+        cogs = np.bincount(
+            np.concatenate([self.p_idx, self.x_idx]),
+            weights=np.concatenate([self.p_cost, self.x_cost]),
+            minlength=n,
+        )
+        co = self.co
+
+        def by_kind(*kinds_: str) -> np.ndarray:
+            sel = np.isin(co["kind"], [COST_KINDS.index(x) for x in kinds_])
+            return np.bincount(co["idx"][sel], weights=co["amount"][sel], minlength=n)
+
+        serve = by_kind("service", "delivery", "bad_debt")
+        margin = revenue - cogs - serve
+        # rounded to cents, as a sum of the tables' cent amounts is
+        revenue, cogs, serve, margin = (np.round(x, 2) for x in (revenue, cogs, serve, margin))
+        last_stage = np.full(n, -1)
+        last_stage[self.lc["idx"]] = self.lc["stage"]  # rows sorted by customer, stage
+        return {
+            "sensitive_hazard_multiplier": self.sens_hazard,
+            "sensitive_rate_multiplier": self.sens_rate,
+            "member": member,
+            "contract_id": contract_id,
+            "contract_plan": plan,
+            "exit_reason": reasons[self.exit_true],
+            "exit_kind": kinds[self.exit_kind],
+            "exit_recorded": self.exit_kind >= 0,
+            "exit_reason_recorded": reasons[self.exit_recorded],
+            "exit_source": sources[self.exit_source],
+            "cogs_rate": self.cogs_rate,
+            "cost_to_serve_multiplier": self.serve,
+            "revenue": revenue,
+            "cogs": cogs,
+            "cost_to_serve": serve,
+            "acquisition_cost": self.acq_cost,
+            "discount_cost": np.round(by_kind("discount"), 2),
+            "margin": margin,
+            "inferior": margin < 0,
+            "credit_screen_score": self.score0,
+            "credit_line": self.credit_line,
+            "lifecycle_stage_at_end": np.array(LIFECYCLE_STAGES, dtype=object)[last_stage],
+        }
 
     def run(self) -> dict:
         self.customers()
@@ -1141,10 +1927,19 @@ class _Simulation:
         self.surveys()
         self.winback()
         self.credit()
+        # parts added later, each from its own stream
+        self.contracts()
+        self.exits()
+        self.payments()
+        self.credit_limits()
+        self.costs()
+        self.lifecycle()
         tables = self.tables()
         return dict(
             tables=tables,
             truth=self.truth(),
             offer_effects=self.offer_effects,
             complaint_truth=self.complaint_truth,
+            exit_truth=self.exit_truth,
+            lifecycle=self.lifecycle_frame,
         )

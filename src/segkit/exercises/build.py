@@ -1,4 +1,4 @@
-"""Generating the exercises: participant and solution versions from one source each.
+"""The exercise builder: participant and solution versions from one source each.
 
 An exercise's source ``exercises/source/<name>.ipynb`` holds the tasks, the answer cells
 with their solutions between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, and the
@@ -31,8 +31,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .config import PROJECT_ROOT
-from .exceptions import ParameterError
+from ..config import PROJECT_ROOT
+from ..exceptions import ParameterError
 
 __all__ = [
     "SOURCE_DIR",
@@ -259,7 +259,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not problems:
         print("exercises are in sync with their sources")
     return 1 if problems else 0
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised through the command line
-    sys.exit(main())
