@@ -4,8 +4,8 @@ The demo company is ``segkit.datasets.simulate`` with the seed, size and period 
 ``segkit.datasets._demo`` (``DEMO_SEED``, ``DEMO_N_CUSTOMERS``, ``DEMO_START``,
 ``DEMO_END``) and default parameters. The script writes one CSV per table of the
 data model, the ground truth (``truth*.csv``) and ``params.json``. Dates are ISO
-strings, amounts are rounded to cents and the truth's floats to 6 significant digits,
-so the files are compact and diff well. Run it with ``make data``, or::
+strings, amounts are rounded to cents and the truth's other floats to 6 significant
+digits, so the files are compact and diff well. Run it with ``make data``, or::
 
     python scripts/make_demo_data.py [--out DIR] [--seed N] [--n-customers N]
 """
@@ -24,6 +24,7 @@ from segkit.datasets._demo import (
     DEMO_N_CUSTOMERS,
     DEMO_SEED,
     DEMO_START,
+    TRUTH_CENTS,
     TRUTH_DATES,
     TRUTH_FILES,
 )
@@ -33,10 +34,14 @@ from segkit.datasets._simulate import simulate
 TRUTH_FLOAT_FORMAT = "%.6g"
 
 
-def _write_csv(df: pd.DataFrame, path: Path, dates: dict[str, str], float_format=None) -> None:
+def _write_csv(
+    df: pd.DataFrame, path: Path, dates: dict[str, str], float_format=None, cents=()
+) -> None:
     out = df.copy()
     for col, fmt in dates.items():
         out[col] = out[col].dt.strftime(fmt)
+    for col in cents:  # amounts: exactly to the cent, whatever float_format says
+        out[col] = out[col].map("{:.2f}".format)
     out.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
 
 
@@ -76,10 +81,18 @@ def write_demo(
         "customers": sim.truth,
         "offer_effects": sim.offer_effects,
         "complaints": sim.complaint_truth,
+        "exits": sim.exit_truth,
+        "lifecycle": sim.lifecycle,
     }
     for part, df in truths.items():
         path = out / TRUTH_FILES[part]
-        _write_csv(df, path, TRUTH_DATES[part], float_format=TRUTH_FLOAT_FORMAT)
+        _write_csv(
+            df,
+            path,
+            TRUTH_DATES[part],
+            float_format=TRUTH_FLOAT_FORMAT,
+            cents=TRUTH_CENTS.get(part, ()),
+        )
         written.append(path)
     path = out / "params.json"
     path.write_text(json.dumps(sim.params, indent=1) + "\n", encoding="utf-8")

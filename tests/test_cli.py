@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from segkit.config import reports_dir
+from segkit.report import rendering
 from segkit import cli, report
 from segkit.exceptions import RenderError
 
@@ -39,12 +41,13 @@ def calls(monkeypatch, tmp_path) -> list[dict]:
             raise RenderError(
                 "report 'overview' failed: ParameterError in cell 4: region 'bad' not found"
             )
-        out = Path(output) if output else Path(report.reports_dir()) / "overview.html"
+        out = Path(output) if output else reports_dir() / "overview.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("<html></html>")
         return out
 
     monkeypatch.setattr(report, "render", fake_render)
+    monkeypatch.setattr(rendering, "render", fake_render)  # what batches call
     return seen
 
 
@@ -113,7 +116,7 @@ def test_default_output_goes_to_the_reports_dir(calls, monkeypatch, tmp_path, ca
             "template 'overview' has no parameter 'colour'. Accepted parameters: data (str",
         ),
         (["report", "overview", "-p", "cohort_periods", "x"], "'x' is not a whole number"),
-        (["report", "overview", "-p", "time_grain", "Q"], "'Q' is not one of D, W, M"),
+        (["report", "overview", "-p", "time_grain", "H"], "'H' is not one of D, W, M, Q, Y"),
         (["report", "overview", "--lang", "fr"], "'fr' is not one of en, zh"),
         (["report", "nope"], "unknown report template 'nope'; the templates are overview"),
         (["report", "overview", "-f", "/no/such.yaml"], "cannot read /no/such.yaml"),

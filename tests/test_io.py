@@ -74,9 +74,22 @@ def test_read_tables_checks_links(tmp_path, transactions, customers):
     assert set(data.tables()) == {"customers", "transactions"}
 
 
-def test_read_tables_needs_transactions(tmp_path):
-    with pytest.raises(SchemaError, match="no transactions.csv in"):
+def test_read_tables_needs_transactions_or_customers(tmp_path):
+    with pytest.raises(SchemaError, match="neither transactions.csv nor customers.csv in"):
         read_tables(tmp_path)
+
+
+def test_read_tables_reads_a_company_of_customers_and_contracts(tmp_path):
+    (tmp_path / "customers.csv").write_text(
+        "customer_id,acquisition_date\n007,2024-01-02\n8,2024-02-01\n")
+    (tmp_path / "contracts.csv").write_text(
+        "contract_id,customer_id,start_date,end_date,end_reason,billing_period,recurring_amount\n"
+        "k1,007,2024-01-02,2024-03-02,price,M,9.9\nk2,8,2024-02-01,,,Y,99\n")
+    data = read_tables(tmp_path)
+    assert data.transactions is None
+    assert data.contracts["customer_id"].tolist() == ["007", "8"]
+    # no transactions: the observation end is the last dated event (a contract end)
+    assert data.observation_end == pd.Timestamp("2024-03-02")
 
 
 def test_bundled_gbk_example_is_in_sync_and_readable(tmp_path):

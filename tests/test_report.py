@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segkit.report import rendering
 from segkit import report
 from segkit.exceptions import ParameterError, RenderError
 from segkit.privacy import pseudonym
@@ -131,7 +132,7 @@ def test_template_parameters_are_read_from_the_parameters_cell():
     p = tpl.parameters
     assert (p["data"].type, p["data"].default, p["data"].format) == (str, "demo", "source")
     assert p["observation_end"].format == "date" and p["observation_end"].default == ""
-    assert p["time_grain"].choices == ("D", "W", "M")
+    assert p["time_grain"].choices == ("D", "W", "M", "Q", "Y")
     assert p["lang"].choices == ("en", "zh")
     assert (p["cohort_periods"].type, p["cohort_periods"].default) == (int, 12)
     assert p["cohort_periods"].bounds == (1, 60)
@@ -223,7 +224,7 @@ def test_unknown_parameter_message_lists_the_accepted_parameters():
     msg = str(err.value)
     assert "template 'overview' has no parameter 'lnag' (did you mean 'lang'?)" in msg
     assert "Accepted parameters: data (str, demo/cdnow/cdnow_master or a folder)" in msg
-    assert "time_grain (str, one of D/W/M)" in msg and "cohort_periods (int, 1..60)" in msg
+    assert "time_grain (str, one of D/W/M/Q/Y)" in msg and "cohort_periods (int, 1..60)" in msg
     assert "\n" not in msg
 
 
@@ -249,7 +250,7 @@ def test_wrong_types_are_refused(values, message):
     ("values", "message"),
     [
         ({"lang": "fr"}, r"lang \(str, one of en/zh\): 'fr' is not one of en, zh"),
-        ({"time_grain": "m"}, r"'m' is not one of D, W, M"),
+        ({"time_grain": "m"}, r"'m' is not one of D, W, M, Q, Y"),
         ({"cohort_periods": "0"}, r"0 is out of range 1..60"),
         ({"cohort_periods": 61}, r"61 is out of range 1..60"),
         ({"observation_end": "30/06/1998"}, r"'30/06/1998' is not a date written YYYY-MM-DD"),
@@ -425,8 +426,8 @@ def test_output_must_be_html(tmp_path):
 
 def test_atomic_write_leaves_no_temporary_file(tmp_path):
     out = tmp_path / "a.html"
-    report._write_atomic(out, "one")
-    report._write_atomic(out, "two")
+    rendering._write_atomic(out, "one")
+    rendering._write_atomic(out, "two")
     assert out.read_text() == "two" and [p.name for p in tmp_path.iterdir()] == ["a.html"]
 
 
@@ -497,7 +498,8 @@ def test_header_has_version_parameters_source_and_end(rendered, company):
     head = html[html.index("segkit-header") : html.index("</table>", html.index("segkit-header"))]
     assert "segkit version" in head and report.segkit_version() in head
     assert "Parameters" in head and "time_grain=M" in head and "cohort_periods=12" in head
-    assert "Data source" in head and str(folder) in head
+    # the folder's name, never the machine path of the analyst's files
+    assert "Data source" in head and folder.name in head and str(folder.parent) not in html
     tx = pd.read_csv(folder / "transactions.csv")
     assert "Observation end" in head and tx["timestamp"].max() in head
     assert "Rendered" in head
@@ -577,12 +579,11 @@ def test_failed_render_keeps_the_previous_report_and_the_failed_notebook(rendere
 
 
 def test_default_data_is_checked_before_execution(no_execution, monkeypatch, tmp_path):
-    from segkit import datasets
-
-    monkeypatch.delattr(datasets, "load_demo", raising=False)
-    with pytest.raises(ParameterError, match="default of parameter data .*demo data set is not"):
+    monkeypatch.setenv("SEGKIT_DATA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(ParameterError, match="default of parameter data .*transactions.csv not "
+                       "found; set SEGKIT_DATA_DIR"):
         render("overview", {}, tmp_path / "r.html")
-    monkeypatch.setattr(datasets, "load_demo", lambda: None, raising=False)
+    monkeypatch.delenv("SEGKIT_DATA_DIR")
     assert validate_parameters("overview", {"data": "demo"}) == {"data": "demo"}
 
 

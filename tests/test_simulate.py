@@ -635,6 +635,526 @@ def test_small_companies_pass_validation(seed):
     )
 
 
+# --------------------------------------------------------------------------- extended data model
+
+
+def _customer_index(s: SimulatedData) -> pd.Series:
+    return pd.Series(np.arange(len(s.truth)), index=s.truth["customer_id"].to_numpy())
+
+
+def _check_lifecycle(s: SimulatedData) -> None:
+    """The stages of every customer partition the days from acquisition on, in order."""
+    lc, tr = s.lifecycle, s.truth.set_index("customer_id")
+    acq = s.tables.customers.set_index("customer_id")["acquisition_date"]
+    assert lc["customer_id"].nunique() == len(tr)  # every customer has a stage
+    assert set(lc["stage"]) <= set(LIFECYCLE_STAGES)
+    g = lc.groupby("customer_id", sort=False)
+    first = g.head(1).set_index("customer_id")
+    assert (first["start"] == acq.loc[first.index]).all()
+    nxt = g["start"].shift(-1)
+    has_next = nxt.notna()
+    assert (lc.loc[has_next, "end"] == nxt[has_next]).all()
+    assert lc.loc[~has_next, "end"].isna().all()  # the stage in progress at the end
+    assert (lc.loc[has_next, "end"] > lc.loc[has_next, "start"]).all()  # no empty stage
+    order = lc["stage"].map({k: i for i, k in enumerate(LIFECYCLE_STAGES)})
+    assert (order.groupby(lc["customer_id"], sort=False).diff().dropna() > 0).all()
+    assert (lc["start"] <= s.tables.observation_end).all()
+    last = g.tail(1).set_index("customer_id")["stage"]
+    assert (tr.loc[last.index, "lifecycle_stage_at_end"] == last).all()
+
+
+# hashes of the columns the seven tables and the truth had before the data model was
+# extended: the demo files as committed then (written by scripts/make_demo_data.py)
+_OLD_COLUMNS: dict[str, tuple[str, str]] = {
+    "customers": (
+        "customer_id,acquisition_date,region,channel,name,phone,email",
+        "412c381ddec4c2cc965076b4ad0eb6aa59a5b2777e15597ab36dcebf252f840e",
+    ),
+    "transactions": (
+        "transaction_id,customer_id,timestamp,amount,quantity,is_return",
+        "a68fb832a583afcf98b06193a9577469e3bc794148165df8b7fe9665ab2a85b1",
+    ),
+    "interactions": (
+        "customer_id,timestamp,kind",
+        "1ea68298dd582f2712a77b0e7f3f2b5512b8e6c4c547b7c083a6503fdde53414",
+    ),
+    "complaints": (
+        "customer_id,timestamp,kind,reason,rating",
+        "dedfb3be36340344951712cfe8db30d2adc7c4f4d8cbc636e5445110e6d20631",
+    ),
+    "surveys": (
+        "customer_id,timestamp,nps,csat",
+        "84bda0780c50e37cdefbb7998404c680663ee8925687f4468f42369680d3df87",
+    ),
+    "receivables": (
+        "invoice_id,customer_id,issue_date,due_date,paid_date,amount",
+        "bbe123e65a3ebdc955a09df8d5208313153b3d8933e6716e93ede19b66a23bc4",
+    ),
+    "campaigns": (
+        "customer_id,campaign,timestamp,kind,offer,randomised,responded,response_date",
+        "5d1445f1e7ef052ed14ee2514887417b983bd773879f2468f6c4815f8e7581c6",
+    ),
+}
+_OLD_TRUTH: dict[str, tuple[str, str]] = {
+    "customers": (
+        "customer_id,lam,purchase_rate,mu,hazard_base,hazard_at_end,nu,expected_spend,"
+        "satisfaction,complaint_rate,engagement,interaction_rate,survey_panel,credit_risk,"
+        "default_prob,defaulted,default_date,churn_time,lifetime_days,churned,"
+        "n_hazard_complaints,winback_contacted,winback_offer,reactivated",
+        "0896b6a353a51cadf796fb84240f9cd12d4b5f3dc6eb6154f3343660fed483b9",
+    ),
+    "offer_effects": (
+        "customer_id,campaign,offer,tier,last_complaint_reason,alive,p_control,"
+        "p_discount_10,p_discount_25,p_service_call,p_assigned,responded",
+        "1abfd56ac36bb6c40763e6aa39c1a4a250e074b945eb85fb4f9335baa61ed293",
+    ),
+    "complaints": (
+        "source,drives_hazard",
+        "c9afdb60daeb654a90909f9cdeb98bde6a63bfe0a634b116000fc82d67f0af05",
+    ),
+}
+
+
+def _sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_existing_columns_are_unchanged(demo_sim, tmp_path):
+    """The new parts draw from appended streams: the old columns are byte-identical."""
+    script = _load_script()
+    for name, (header, digest) in _OLD_COLUMNS.items():
+        df = demo_sim.tables.tables()[name][header.split(",")]
+        floats = df.select_dtypes("float").columns
+        df = df.assign(**{c: df[c].round(2) for c in floats})
+        dates = {c: "%Y-%m-%d" for c in df.select_dtypes("datetime").columns}
+        path = tmp_path / f"{name}.csv"
+        script._write_csv(df, path, dates)
+        assert _sha256(path) == digest, name
+        # and the committed file holds them, with the new columns after them
+        lines = (data_dir() / "demo" / f"{name}.csv").read_text().splitlines()
+        k = len(header.split(","))
+        old = "".join(",".join(line.split(",")[:k]) + "\n" for line in lines)
+        assert hashlib.sha256(old.encode()).hexdigest() == digest, name
+    truths = {
+        "customers": demo_sim.truth,
+        "offer_effects": demo_sim.offer_effects,
+        "complaints": demo_sim.complaint_truth,
+    }
+    for part, (header, digest) in _OLD_TRUTH.items():
+        cols = header.split(",")
+        dates = {c: f for c, f in script.TRUTH_DATES[part].items() if c in cols}
+        path = tmp_path / f"truth_{part}.csv"
+        script._write_csv(truths[part][cols], path, dates, script.TRUTH_FLOAT_FORMAT)
+        assert _sha256(path) == digest, part
+
+
+def test_new_parameters_leave_the_old_tables_alone():
+    """Sensitive attributes and the new parts come from their own streams."""
+    base = simulate(1500, seed=5)
+    other = simulate(
+        1500,
+        seed=5,
+        gender_probs={"female": 0.2, "male": 0.7, "other": 0.1},
+        contract_share=1.0,
+        account_closed_prob=0.9,
+        cogs_rate_mean=0.3,
+        partial_payment_prob=0.9,
+        credit_limit_base=1000.0,
+    )
+    assert not other.tables.customers["gender"].equals(base.tables.customers["gender"])
+    for name in ("interactions", "complaints", "surveys"):
+        pd.testing.assert_frame_equal(other.tables.tables()[name], base.tables.tables()[name])
+    old = ["transaction_id", "customer_id", "timestamp", "amount", "quantity", "is_return"]
+    pd.testing.assert_frame_equal(other.tables.transactions[old], base.tables.transactions[old])
+    cols = ["customer_id", "lam", "mu", "nu", "churn_time", "reactivated"]
+    pd.testing.assert_frame_equal(other.truth[cols], base.truth[cols])
+    # by default the sensitive attributes have no effect at all
+    assert (base.truth["sensitive_hazard_multiplier"] == 1).all()
+    assert (base.truth["sensitive_rate_multiplier"] == 1).all()
+    shares = base.tables.customers["gender"].value_counts(normalize=True)
+    assert abs(shares["female"] - 0.49) < 4 * np.sqrt(0.25 / 1500)
+    assert set(base.tables.customers["age_band"]) == set(DEFAULT_PARAMS["age_band_probs"])
+
+
+def _gender_cox(s: SimulatedData):
+    iv = _cox_intervals(s)
+    gender = s.tables.customers["gender"].to_numpy()[iv["id"].to_numpy()]
+    iv["male"] = (gender == "male").astype(int)
+    iv["other_gender"] = (gender == "other").astype(int)
+    fit = _fit_cox(iv)
+    return fit.params_, fit.standard_errors_
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_sensitive_hazard_effect_is_recovered_and_absent_by_default(seed):
+    """Cox on the full true hazard plus gender: log 1.5 when set, 0 by default.
+
+    About 1,500 churn events out of 5,000 customers: se of the male coefficient about
+    0.06; the check asks for 4 of them.
+    """
+    hr = 1.5
+    s = simulate(5000, seed=seed, sensitive_hazard_ratio={"gender": {"male": hr}})
+    male = (s.tables.customers["gender"] == "male").to_numpy()
+    assert (s.truth.loc[male, "sensitive_hazard_multiplier"] == hr).all()
+    assert (s.truth.loc[~male, "sensitive_hazard_multiplier"] == 1).all()
+    est, se = _gender_cox(s)
+    assert abs(est["male"] - np.log(hr)) < 4 * se["male"], (est["male"], se["male"])
+    est, se = _gender_cox(simulate(5000, seed=seed))
+    assert abs(est["male"]) < 4 * se["male"], (est["male"], se["male"])
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33])
+def test_sensitive_purchase_rate_effect_is_recovered(seed):
+    """Repeat purchases per alive day, 65+ against the others: the set ratio 0.5.
+
+    The age band is independent of the other latents, so the ratio of the group
+    rates estimates the rate ratio; the tolerance is 4 standard errors of the log
+    ratio from the per-customer counts (heterogeneous rates: about 0.07).
+    """
+    ratio = 0.5
+    s = simulate(8000, seed=seed, sensitive_rate_ratio={"age_band": {"65+": ratio}})
+    tx = s.tables.transactions
+    start, n_days = s.params["start"], s.params["derived"]["n_days"]
+    acq = _days(s.tables.customers["acquisition_date"], start)
+    stop = np.minimum(_days(s.truth["churn_time"], start), n_days)
+    camp = s.tables.campaigns
+    reac = set(zip(camp["customer_id"], camp["response_date"], strict=True))
+    buy = tx[~tx["is_return"]]
+    buy = buy[
+        ~np.array([k in reac for k in zip(buy["customer_id"], buy["timestamp"], strict=True)])
+    ]
+    count = buy["customer_id"].value_counts().reindex(s.truth["customer_id"]).to_numpy() - 1
+    exposure = stop - acq
+    old = (s.tables.customers["age_band"] == "65+").to_numpy()
+
+    def log_rate(m):
+        return np.log(count[m].sum() / exposure[m].sum())
+
+    def var(m):  # ratio estimator: var of sum(count - rate * exposure) / sum(count)^2
+        r = count[m].sum() / exposure[m].sum()
+        return ((count[m] - r * exposure[m]) ** 2).sum() / count[m].sum() ** 2
+
+    est = log_rate(old) - log_rate(~old)
+    se = np.sqrt(var(old) + var(~old))
+    assert abs(est - np.log(ratio)) < 4 * se, (est, se)
+    assert se < 0.12
+
+
+def test_contracts_end_at_the_churn_date(sim):
+    ct, tr = sim.tables.contracts, sim.truth.set_index("customer_id")
+    acq = sim.tables.customers.set_index("customer_id")["acquisition_date"]
+    assert ct["contract_id"].is_unique and ct["customer_id"].is_unique  # one per member
+    assert set(ct["customer_id"]) == set(tr.index[tr["member"]])
+    assert (tr.loc[ct["customer_id"], "contract_id"].to_numpy() == ct["contract_id"]).all()
+    assert (tr.loc[ct["customer_id"], "contract_plan"].to_numpy() == ct["plan"]).all()
+    assert (ct["start_date"] >= ct["customer_id"].map(acq)).all()
+    churn = ct["customer_id"].map(tr["churn_time"])
+    churned = ct["customer_id"].map(tr["churned"])
+    # broad churn: the contract ends on the churn date of members who churn
+    assert (ct.loc[churned, "end_date"] == churn[churned].dt.normalize()).all()
+    assert ct.loc[~churned, "end_date"].isna().all() and ct.loc[~churned, "end_reason"].isna().all()
+    assert ct.loc[churned, "end_reason"].notna().all()
+    assert (ct["start_date"] < churn.fillna(pd.Timestamp.max)).all()
+    # about contract_share * P(sign before churn and end): a little below 0.3
+    share = tr["member"].mean()
+    assert 0.2 < share < DEFAULT_PARAMS["contract_share"] + 4 * np.sqrt(0.21 / len(tr))
+    # recurring amount = monthly amount * months * (1 - period discount)
+    p = sim.params
+    months = {"W": 12 / 52, "M": 1, "Q": 3, "Y": 12}
+    expected = [
+        round(
+            p["contract_monthly_amount"][pl] * months[b] * (1 - p["contract_period_discount"][b]), 2
+        )
+        for pl, b in zip(ct["plan"], ct["billing_period"], strict=True)
+    ]
+    np.testing.assert_allclose(ct["recurring_amount"], expected, atol=0.011)  # cents
+    assert set(ct["plan"]) == set(PLANS) and set(ct["billing_period"]) == {"M", "Q", "Y"}
+    # a pure subscription company: everyone is a member from acquisition on
+    pure = simulate(300, seed=3, contract_share=1.0, contract_start_at_acquisition=1.0)
+    c = pure.tables.contracts
+    assert len(c) == 300 and pure.truth["member"].all()
+    acq = pure.tables.customers.set_index("customer_id")["acquisition_date"]
+    assert (c["start_date"] == c["customer_id"].map(acq)).all()
+
+
+def test_exits_only_for_churners_and_reactivations_only_for_responders(sim):
+    ex, tr = sim.tables.exits, sim.truth.set_index("customer_id")
+    ends = ex[ex["kind"] != "reactivated"]
+    assert ends["customer_id"].is_unique
+    assert tr.loc[ends["customer_id"], "churned"].all()
+    churn_date = ends["customer_id"].map(tr["churn_time"]).dt.normalize()
+    assert (ends["timestamp"] == churn_date).all()
+    assert ends["reason"].notna().all() and ends["source"].notna().all()
+    # members end their contract; among the other churners 40% close their account
+    ct = sim.tables.contracts.set_index("customer_id")
+    ended = ends[ends["kind"] == "contract_ended"]
+    assert (ended["contract_id"] == ended["customer_id"].map(ct["contract_id"])).all()
+    assert (ended["reason"] == ended["customer_id"].map(ct["end_reason"])).all()
+    churned_members = tr.index[tr["churned"] & tr["member"]]
+    assert set(ended["customer_id"]) == set(churned_members)
+    others = tr["churned"] & ~tr["member"]
+    closed = ends.loc[ends["kind"] == "account_closed", "customer_id"]
+    assert ends.loc[ends["kind"] == "account_closed", "contract_id"].isna().all()
+    assert tr.loc[closed, "churned"].all() and not tr.loc[closed, "member"].any()
+    q = DEFAULT_PARAMS["account_closed_prob"]
+    assert abs(len(closed) / others.sum() - q) < 4 * np.sqrt(q * (1 - q) / others.sum())
+    silent = tr.index[tr["churned"] & ~tr["exit_recorded"]]
+    assert not set(silent) & set(ends["customer_id"])  # narrow churn: no row at all
+    # reactivations: exactly the win-back responders, on the response date
+    back = ex[ex["kind"] == "reactivated"]
+    camp = sim.tables.campaigns[sim.tables.campaigns["responded"]]
+    assert set(zip(back["customer_id"], back["timestamp"], strict=True)) == set(
+        zip(camp["customer_id"], camp["response_date"], strict=True)
+    )
+    assert len(back) == len(camp) and back[["reason", "source", "contract_id"]].isna().all().all()
+    assert set(tr.index[tr["reactivated"]]) == set(back["customer_id"])
+
+
+def test_recorded_exit_reasons_match_the_truth_at_the_documented_rates(big):
+    """Share of recorded reasons equal to the true one, by source: the accuracy.
+
+    About 9,000 end rows in the big company, 2,700-3,600 per source: se <= 0.01.
+    """
+    ex, et, tr = big.tables.exits, big.exit_truth, big.truth
+    ends = (ex["kind"] != "reactivated").to_numpy()
+    assert et.loc[ends, "reason_correct"].notna().all()
+    assert et.loc[~ends, "reason_correct"].isna().all()
+    assert (et["reason_correct"][ends] == (ex["reason"] == et["true_reason"])[ends]).all()
+    acc = DEFAULT_PARAMS["exit_reason_accuracy"]
+    for source in EXIT_SOURCES:
+        m = ends & (ex["source"] == source).to_numpy()
+        rate = et.loc[m, "reason_correct"].astype(bool).mean()
+        se = np.sqrt(acc[source] * (1 - acc[source]) / m.sum())
+        assert abs(rate - acc[source]) < 4 * se, (source, rate)
+    shares = ex.loc[ends, "source"].value_counts(normalize=True)
+    for source, p in DEFAULT_PARAMS["exit_source_probs"].items():
+        assert abs(shares[source] - p) < 4 * np.sqrt(p * (1 - p) / ends.sum())
+    # the true reason: the last hazard-driving complaint's reason with probability
+    # 0.7 (plus 0.3 times the chance of drawing it anyway), else exit_reason_probs
+    comp = big.tables.complaints[big.complaint_truth["drives_hazard"].to_numpy()]
+    last = comp.groupby("customer_id")["reason"].last()
+    ch = tr[tr["churned"]].set_index("customer_id")
+    assert ch["exit_reason"].notna().all() and tr.loc[~tr["churned"], "exit_reason"].isna().all()
+    with_c = ch.loc[ch.index.intersection(last.index)]
+    pr = DEFAULT_PARAMS["exit_reason_probs"]
+    q = DEFAULT_PARAMS["exit_reason_complaint_prob"]
+    expected = (q + (1 - q) * last.loc[with_c.index].map(pr)).mean()
+    same = (with_c["exit_reason"] == last.loc[with_c.index]).mean()
+    assert abs(same - expected) < 4 * np.sqrt(expected * (1 - expected) / len(with_c))
+    without = ch.loc[ch.index.difference(last.index), "exit_reason"].value_counts(normalize=True)
+    for reason in EXIT_REASONS:  # budget and complex_decision only come from here
+        assert abs(without[reason] - pr[reason]) < 4 * np.sqrt(pr[reason] / len(ch)) + 0.01
+    # what the truth says was recorded is what the table says
+    rec = ex[ends].set_index("customer_id")
+    assert (
+        tr.set_index("customer_id").loc[rec.index, "exit_reason_recorded"] == rec["reason"]
+    ).all()
+
+
+def test_margin_and_inferior_customers_follow_from_the_tables(sim):
+    t, tr = sim.tables, sim.truth.set_index("customer_id")
+    tx, co = t.transactions, t.costs
+    ids = tr.index
+    revenue = tx.groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0)
+    cogs = tx.groupby("customer_id")["cost"].sum().reindex(ids, fill_value=0)
+    serve = (
+        co[co["kind"].isin(["service", "delivery", "bad_debt"])]
+        .groupby("customer_id")["amount"]
+        .sum()
+        .reindex(ids, fill_value=0)
+    )
+    margin = revenue - cogs - serve
+    np.testing.assert_allclose(revenue, tr["revenue"], atol=0.011)
+    np.testing.assert_allclose(margin, tr["margin"], atol=0.011)
+    np.testing.assert_allclose(serve, tr["cost_to_serve"], atol=0.011)
+    inferior = margin.round(2) < 0
+    assert (inferior == tr["inferior"]).mean() > 0.999
+    assert abs(inferior.mean() - tr["inferior"].mean()) < 0.001
+    assert 0.05 < tr["inferior"].mean() < 0.3
+    # cost of goods: cogs_rate times the amount, 0 on return lines
+    assert (tx.loc[tx["is_return"], "cost"] == 0).all() and (tx["cost"] >= 0).all()
+    rate = tx["customer_id"].map(tr["cogs_rate"])
+    buy = ~tx["is_return"] & (tx["cost"] > 0)
+    ratio = tx.loc[buy, "cost"] / tx.loc[buy, "amount"] / rate[buy]
+    assert (ratio.between(0.9, 1.4)).mean() > 0.99  # 1 up to cents (1/(1-d) if discounted)
+    assert abs(tr["cogs_rate"].mean() - DEFAULT_PARAMS["cogs_rate_mean"]) < 0.01
+    # one acquisition cost per customer on its acquisition date
+    acq = co[co["kind"] == "acquisition"].set_index("customer_id")
+    assert acq.index.is_unique and len(acq) == len(ids)
+    np.testing.assert_allclose(acq.loc[ids, "amount"], tr["acquisition_cost"])
+    cust = t.customers.set_index("customer_id")
+    assert (acq["timestamp"] == cust.loc[acq.index, "acquisition_date"]).all()
+    # no delivery for store customers; one delivery row per purchase otherwise
+    deliv = co[co["kind"] == "delivery"]
+    assert (deliv["customer_id"].map(cust["channel"]) != "store").all()
+    n_buy = tx[~tx["is_return"]].groupby("customer_id").size()
+    n_del = deliv.groupby("customer_id").size()
+    assert (n_buy.loc[n_del.index] == n_del).all()
+    # service costs: one per service contact
+    svc = co[co["kind"] == "service"].groupby("customer_id").size()
+    it = t.interactions
+    contacts = it[it["kind"] == "service_contact"].groupby("customer_id").size()
+    assert svc.sort_index().equals(contacts.sort_index())
+    # heterogeneous cost to serve makes customers inferior: top fifth against bottom
+    q = tr["cost_to_serve_multiplier"].rank(pct=True)
+    assert tr.loc[q > 0.8, "inferior"].mean() > 3 * tr.loc[q < 0.2, "inferior"].mean()
+    # discounts: list price minus the amount of each discounted reactivation
+    camp = t.campaigns
+    won = camp[camp["responded"] & camp["offer"].str.startswith("discount")]
+    disc = co[co["kind"] == "discount"]
+    assert set(zip(disc["customer_id"], disc["timestamp"], strict=True)) <= set(
+        zip(won["customer_id"], won["response_date"], strict=True)
+    )
+    assert len(disc) >= 0.95 * len(won)
+    np.testing.assert_allclose(
+        disc.groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0),
+        tr["discount_cost"],
+        atol=0.011,
+    )
+
+
+def test_receivables_partial_payments_and_write_offs(sim):
+    rc, tr = sim.tables.receivables, sim.truth.set_index("customer_id")
+    end = sim.tables.observation_end
+    p = sim.params
+    assert ((rc["due_date"] - rc["issue_date"]).dt.days == rc["payment_terms"]).all()
+    paid = rc["paid_date"].notna()
+    assert (rc.loc[paid, "paid_amount"] == rc.loc[paid, "amount"]).all()
+    assert (rc["paid_amount"] + rc["written_off"] <= rc["amount"] + 0.005).all()
+    defaulted = rc["customer_id"].map(tr["default_date"]).le(rc["issue_date"])
+    open_ = ~paid & (rc["issue_date"] < end)
+    partial = open_ & (rc["paid_amount"] > 0)
+    assert (rc.loc[partial, "paid_amount"] < rc.loc[partial, "amount"]).all()
+    for m, q in [
+        (open_ & ~defaulted, p["partial_payment_prob"]),
+        (open_ & defaulted, p["default_partial_payment_prob"]),
+    ]:
+        rate = partial[m].mean()
+        assert abs(rate - q) < 4 * np.sqrt(q * (1 - q) / m.sum()) + 0.02, (rate, q)
+    share = rc.loc[partial, "paid_amount"] / rc.loc[partial, "amount"]
+    lo, hi = p["partial_payment_share"]
+    assert share.between(lo - 0.01, hi).all()
+    # write-offs: only invoices of defaulted customers, write_off_days after the due date
+    off = rc["written_off"] > 0
+    assert defaulted[off].all() and (rc.loc[off, "paid_date"].isna()).all()
+    w = p["write_off_days"]
+    assert (rc.loc[off, "write_off_date"] == rc.loc[off, "due_date"] + pd.Timedelta(days=w)).all()
+    np.testing.assert_allclose(
+        rc.loc[off, "written_off"], rc.loc[off, "amount"] - rc.loc[off, "paid_amount"], atol=0.006
+    )
+    due_long = defaulted & (rc["due_date"] + pd.Timedelta(days=w) <= end)
+    assert (off == due_long).all()
+    assert rc.loc[~off, "write_off_date"].isna().all()
+    # and every write-off is a bad-debt cost on its date
+    bd = sim.tables.costs[sim.tables.costs["kind"] == "bad_debt"]
+    a = bd.groupby(["customer_id", "timestamp"])["amount"].sum()
+    b = rc[off].groupby(["customer_id", "write_off_date"])["written_off"].sum()
+    np.testing.assert_allclose(a.sort_index().to_numpy(), b.sort_index().to_numpy())
+
+
+def _window_lateness(rc: pd.DataFrame, cust: str, day: pd.Timestamp, days: int):
+    """Late and on-time invoices of ``cust`` due in [day - days, day)."""
+    r = rc[
+        (rc["customer_id"] == cust)
+        & (rc["due_date"] >= day - pd.Timedelta(days=days))
+        & (rc["due_date"] < day)
+    ]
+    on_time = r["paid_date"].notna() & (r["paid_date"] <= r["due_date"])
+    return int((~on_time).sum()), int(on_time.sum()), r["amount"].max()
+
+
+@pytest.mark.parametrize("seed", [SEED, SEED + 7])
+def test_credit_limits_react_to_payment_behaviour(seed):
+    s = simulate(3000, seed=seed)
+    cl, rc, p = s.tables.credit_limits, s.tables.receivables, s.params
+    tr = s.truth.set_index("customer_id")
+    # one first decision per invoiced customer, at the first invoice
+    first = cl.groupby("customer_id").head(1).set_index("customer_id")
+    first_issue = rc.groupby("customer_id")["issue_date"].min()
+    assert set(first.index) == set(first_issue.index)
+    assert (first["effective_date"] == first_issue.loc[first.index]).all()
+    assert first["decision"].isin(["initial", "decline"]).all()
+    assert (cl["decision"] == "initial").sum() == (first["decision"] == "initial").sum()
+    declined = first.index[first["decision"] == "decline"]
+    assert (cl.groupby("customer_id").size().loc[declined] == 1).all()  # nothing follows
+    score = tr["credit_screen_score"]
+    assert (score.loc[declined] < p["credit_decline_score"]).all()
+    assert (tr.loc[declined, "credit_risk"].mean()) > 1.0
+    init = first[first["decision"] == "initial"]
+    assert np.corrcoef(init["limit"], tr.loc[init.index, "credit_risk"])[0, 1] < -0.5
+    # reviews: decreases after late payments, increases after on-time streaks
+    R = p["credit_review_days"]
+    rev = cl[cl["decision"].isin(["increase", "decrease", "decline"])]
+    rev = rev[rev.duplicated("customer_id", keep="first") | ~rev["customer_id"].isin(declined)]
+    prev = cl.groupby("customer_id")["limit"].shift(1).loc[rev.index]
+    for i, row in rev.iterrows():
+        late, on_time, top = _window_lateness(rc, row["customer_id"], row["effective_date"], R)
+        if row["decision"] == "decrease":
+            assert late >= p["credit_decrease_late"] and row["limit"] < prev[i]
+        else:
+            assert late == 0 and on_time >= p["credit_increase_min_on_time"]
+            assert top > p["credit_increase_utilisation"] * prev[i]
+            assert (row["limit"] > prev[i]) == (row["decision"] == "increase")
+    n_dec = cl[cl["decision"] == "decrease"].groupby("customer_id").size()
+    n_inc = cl[cl["decision"] == "increase"].groupby("customer_id").size()
+    assert len(n_dec) > 50 and len(n_inc) > 20
+    # direction: the customers cut back are riskier, the customers raised safer
+    assert tr.loc[n_dec.index, "credit_risk"].mean() > tr["credit_risk"].mean() + 0.3
+    assert tr.loc[n_inc.index, "credit_risk"].mean() < tr["credit_risk"].mean() - 0.2
+    # suspension: credit_suspend_days after the due date of the first defaulted invoice
+    susp = cl[cl["decision"] == "suspend"].set_index("customer_id")
+    assert (susp["limit"] == 0).all() and tr.loc[susp.index, "defaulted"].all()
+    first_bad = rc.merge(tr["default_date"], left_on="customer_id", right_index=True)
+    first_bad = first_bad[first_bad["issue_date"] == first_bad["default_date"]]
+    due = first_bad.set_index("customer_id")["due_date"]
+    assert (
+        susp["effective_date"] == due.loc[susp.index] + pd.Timedelta(days=p["credit_suspend_days"])
+    ).all()
+    last = cl.groupby("customer_id").tail(1).set_index("customer_id")
+    assert (last.loc[susp.index, "decision"] == "suspend").all()  # nothing after it
+
+
+def test_offer_cost(sim):
+    camp, tx = sim.tables.campaigns, sim.tables.transactions
+    p = sim.params
+    assert (camp.loc[camp["offer"] == "control", "offer_cost"] == 0).all()
+    call = camp["offer"] == "service_call"
+    assert (camp.loc[call, "offer_cost"] == p["offer_fixed_cost"]["service_call"]).all()
+    buy = tx[~tx["is_return"]][["customer_id", "timestamp", "amount"]]
+    m = camp.merge(buy, on="customer_id", suffixes=("", "_buy"))
+    mean = m[m["timestamp_buy"] < m["timestamp"]].groupby("customer_id")["amount"].mean()
+    for offer in ("discount_10", "discount_25"):
+        c = camp[camp["offer"] == offer].set_index("customer_id")
+        expected = p["winback_discount"][offer] * mean.loc[c.index]
+        np.testing.assert_allclose(c["offer_cost"], expected, atol=0.006)
+
+
+def test_lifecycle_stages_follow_the_latent_state(sim):
+    _check_lifecycle(sim)
+    lc, tr = sim.lifecycle, sim.truth.set_index("customer_id")
+    p = sim.params
+    churned = lc[lc["stage"] == "churned"].set_index("customer_id")
+    assert set(churned.index) == set(tr.index[tr["churned"]])
+    assert (churned["start"] == tr.loc[churned.index, "churn_time"].dt.normalize()).all()
+    # decline: the warning window before the churn time (or from acquisition)
+    dec = lc[lc["stage"] == "decline"].set_index("customer_id")
+    churn = tr.loc[dec.index, "churn_time"]
+    acq = sim.tables.customers.set_index("customer_id").loc[dec.index, "acquisition_date"]
+    w = pd.Timedelta(days=p["warning_window_days"])
+    expected = np.maximum(churn - w, acq).dt.normalize()
+    assert ((dec["start"] - expected).abs() <= pd.Timedelta(days=1)).all()
+    # exploration and growth: tenure thresholds
+    acq = sim.tables.customers.set_index("customer_id")["acquisition_date"]
+    gr = lc[lc["stage"] == "growth"].set_index("customer_id")
+    d = (gr["start"] - acq.loc[gr.index]).dt.days
+    assert d.between(p["lifecycle_exploration_days"] - 1, p["lifecycle_exploration_days"] + 1).all()
+    ma = lc[lc["stage"] == "maturity"].set_index("customer_id")
+    d = (ma["start"] - acq.loc[ma.index]).dt.days
+    assert d.between(p["lifecycle_maturity_days"] - 1, p["lifecycle_maturity_days"] + 1).all()
+    # nothing but reactivation purchases in the churned stage; fewer purchases in decline
+    assert set(lc["stage"]) == set(LIFECYCLE_STAGES)
+
+
 # --------------------------------------------------------------------------- bundled demo
 
 

@@ -227,9 +227,12 @@ def load_demo_truth(part: str = "customers") -> pd.DataFrame:
     ints = dict.fromkeys(TRUTH_INTS.get(part, ()), np.int64)
     bools = dict.fromkeys(TRUTH_BOOLS[part], bool)
     nullable = dict.fromkeys(TRUTH_NULLABLE_BOOLS.get(part, ()), "boolean")
-    return _read(
+    df = _read(
         data_path("demo", TRUTH_FILES[part]),
         {**ints, **bools, **nullable},
         TRUTH_DATES[part],
         TRUTH_TEXT[part],
     )
+    # every other number is a float, also when the file holds whole numbers only
+    whole = [c for c in df.select_dtypes("int64").columns if c not in ints]
+    return df.astype(dict.fromkeys(whole, "float64"))

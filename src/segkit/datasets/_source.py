@@ -16,9 +16,17 @@ SOURCES: dict[str, str] = {
     "cdnow_master": "CDNOW master log: 23,570 customers, transactions only",
 }
 
+#: A file each named source reads, checked before a report runs.
+_FILES: dict[str, tuple[str, ...]] = {
+    "demo": ("demo", "transactions.csv"),
+    "cdnow": ("cdnow", "CDNOW_sample.txt"),
+    "cdnow_master": ("cdnow", "CDNOW_master.txt"),
+}
+
 
 def check_source(value: str) -> str:
-    """``value`` if it names a source of :data:`SOURCES`, else the absolute existing folder.
+    """``value`` if it names a source of :data:`SOURCES` whose files are there, else the
+    absolute path of an existing folder.
 
     Raises
     ------
@@ -26,6 +34,13 @@ def check_source(value: str) -> str:
         With the reason, for anything else.
     """
     if value in SOURCES:
+        from ..config import data_path
+        from ..exceptions import DataNotFoundError
+
+        try:
+            data_path(*_FILES[value])
+        except DataNotFoundError as err:
+            raise ValueError(str(err)) from None
         return value
     folder = Path(value).expanduser()
     if value.strip() and folder.is_dir():

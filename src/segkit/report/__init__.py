@@ -2,7 +2,7 @@
 
 - :mod:`segkit.report.parameters`: the ``parameters`` cell of a template (read with
   papermill's inspection), the accepted values, parameter and batch files;
-- :mod:`segkit.report.render`: papermill execution, atomic writing, batches;
+- :mod:`segkit.report.rendering`: papermill execution, atomic writing, batches;
 - :mod:`segkit.report.html`: the HTML page (an nbconvert template in ``html_template``);
 - :mod:`segkit.report.page`: the base class of every report page (load, protect,
   filter, cut, header, display helpers);
@@ -27,7 +27,7 @@ from .parameters import (
     read_template,
     validate_parameters,
 )
-from .render import KERNEL_NAME, BatchResult, RunResult, render, render_all, render_batch
+from .rendering import KERNEL_NAME, BatchResult, RunResult, render, render_all, render_batch
 
 __all__ = [
     "KERNEL_NAME",
