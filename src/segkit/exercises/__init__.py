@@ -100,6 +100,6 @@ def build_exercises(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m segkit.exercises build|check``: regenerate or verify the exercises."""
-    from .build import main as build_main
+    from .__main__ import main as command_line
 
-    return build_main(argv)
+    return command_line(argv)

@@ -15,17 +15,15 @@ check cells, all with nbgrader cell metadata. From it, ``make exercises``
 
 Generation is byte-deterministic: cell ids come from the source, nothing records a time,
 and the kernel's Python version is not written into the notebooks.
-``python -m segkit.exercises check`` says whether the committed files are in sync.
+``python -m segkit.exercises check`` (:mod:`segkit.exercises.__main__`) says whether the
+committed files are in sync.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -46,7 +44,6 @@ __all__ = [
     "dumps",
     "build_exercises",
     "out_of_sync",
-    "main",
 ]
 
 SOURCE_DIR: Path = PROJECT_ROOT / "exercises" / "source"
@@ -234,28 +231,3 @@ def out_of_sync(
         elif _inputs(nbformat.read(solution, as_version=4)) != _inputs(nb):
             problems.append(f"solutions/{solution.name}: solution version out of date")
     return problems
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m segkit.exercises build [--no-execute]`` or ``check``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m segkit.exercises",
-        description="Regenerate (build) or verify (check) the exercises from exercises/source.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="write the participant and solution versions")
-    build.add_argument("--no-execute", action="store_true",
-                       help="do not execute the solution versions")
-    sub.add_parser("check", help="exit 1 when a generated version is out of sync")
-    args = parser.parse_args(argv)
-    if args.command == "build":
-        for path in build_exercises(execute=not args.no_execute):
-            shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
-            print(f"wrote {shown}")
-        return 0
-    problems = out_of_sync()
-    for line in problems:
-        print(line, file=sys.stderr)
-    if not problems:
-        print("exercises are in sync with their sources")
-    return 1 if problems else 0

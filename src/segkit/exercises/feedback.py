@@ -192,12 +192,9 @@ def _deliver(feedback: Feedback) -> Feedback | None:
         return feedback
     if not feedback.correct:
         raise NotYetCorrect(feedback)
-    try:
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython comes with every Jupyter kernel
-        print(feedback)
-    else:
-        display(feedback)
+    from IPython.display import display  # nbgrader runs a Jupyter kernel, so IPython
+
+    display(feedback)
     return None
 
 
