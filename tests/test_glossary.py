@@ -1,12 +1,28 @@
-"""The glossary: every key in every language, domain terms, clear errors."""
+"""The glossary: every key in every language, tied to the schema, no duplicate keys."""
 
 from __future__ import annotations
+
+import ast
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from segkit import glossary
-from segkit.exceptions import ParameterError
-from segkit.glossary import LANGS, TERMS, Glossary, UnknownTermError, placeholders, t
+from segkit.data import CALENDAR_UNITS
+from segkit.exceptions import ParameterError, SegkitError
+from segkit.glossary import (
+    CATEGORY_VOCABULARIES,
+    LANGS,
+    TERMS,
+    Glossary,
+    UnknownTermError,
+    category_key,
+    category_label,
+    placeholders,
+    t,
+)
+from segkit.schema import CATEGORIES, TABLES
 
 
 @pytest.mark.parametrize("key", sorted(TERMS))
@@ -97,3 +113,171 @@ def test_glossary_object():
 
 def test_check_lang():
     assert glossary.check_lang("en") == "en"
+
+
+# ---------------------------------------------------------------- one file per module
+
+
+GLOSSARY_DIR = Path(glossary.__file__).parent
+GLOSSARY_FILES = sorted(GLOSSARY_DIR.glob("*.py"))
+
+
+def _terms_dict(tree: ast.Module) -> ast.Dict | None:
+    """The dict literal assigned to ``TERMS`` at the top level of a file."""
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "TERMS" for t in targets):
+                return node.value if isinstance(node.value, ast.Dict) else None
+    return None
+
+
+def _literal_keys(node: ast.Dict, where: str) -> list[str]:
+    keys = []
+    for key in node.keys:
+        assert isinstance(key, ast.Constant) and isinstance(key.value, str), (
+            f"{where}: line {node.lineno}: every key of a glossary dict is a string literal, "
+            "so that duplicates can be found"
+        )
+        keys.append(key.value)
+    return keys
+
+
+def test_source_has_no_duplicate_keys():
+    # a dict literal keeps the last of two equal keys without a word: read the source
+    home: dict[str, str] = {}
+    twice, across = [], []
+    for path in GLOSSARY_FILES:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
+                keys = [k.value for k in node.keys]
+                twice += [
+                    f"{path.name}:{k.lineno}: {k.value!r}"
+                    for i, k in enumerate(node.keys)
+                    if k.value in keys[:i]
+                ]
+        terms = _terms_dict(tree)
+        if terms is None:
+            continue
+        for key in _literal_keys(terms, path.name):
+            if key in home and home[key] != path.name:
+                across.append(f"{key!r} in {home[key]} and {path.name}")
+            home.setdefault(key, path.name)
+    assert twice == [], f"keys repeated in one dict: {twice}"
+    assert across == [], f"keys defined in two files: {across}"
+    assert set(home) == set(TERMS)  # the parser saw every key
+
+
+def test_every_file_is_merged_and_has_terms():
+    parts = {p.__name__.rsplit(".", 1)[-1] for p in glossary._PARTS}
+    files = {p.stem for p in GLOSSARY_FILES} - {"__init__"}
+    assert files == parts, "every file of segkit/glossary is merged, and nothing else"
+    for part in glossary._PARTS:
+        assert part.TERMS, f"{part.__name__} is empty: create only files with terms"
+    assert sum(len(p.TERMS) for p in glossary._PARTS) == len(TERMS)
+
+
+def test_a_key_in_two_files_is_an_error_at_import():
+    one = ModuleType("segkit.glossary.one")
+    two = ModuleType("segkit.glossary.two")
+    one.TERMS = {"churn": {"en": "churn", "zh": "流失"}}
+    two.TERMS = {"churn": {"en": "attrition", "zh": "流失"}}
+    with pytest.raises(SegkitError, match="'churn' is defined in both segkit.glossary.one and"):
+        glossary._merge((one, two))
+
+
+# ---------------------------------------------------------------- tied to the schema
+
+
+def _prefixed(prefix: str) -> set[str]:
+    return {k.removeprefix(prefix) for k in TERMS if k.startswith(prefix)}
+
+
+def test_every_table_has_a_name_and_no_other():
+    assert _prefixed("table_") == set(TABLES)
+
+
+def test_every_column_has_a_name_and_no_other():
+    columns = {c.name for spec in TABLES.values() for c in spec.columns}
+    assert _prefixed("col_") == columns
+
+
+def test_every_time_grain_and_language_has_a_name():
+    assert _prefixed("grain_") == set(CALENDAR_UNITS)
+    assert _prefixed("lang_") == set(LANGS)
+
+
+def test_every_category_column_has_a_vocabulary():
+    assert set(CATEGORY_VOCABULARIES) == set(CATEGORIES)
+
+
+@pytest.mark.parametrize(("table", "column"), sorted(CATEGORIES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_allowed_value_has_a_label(table, column, lang):
+    for value in CATEGORIES[table, column]:
+        label = category_label(table, column, value, lang)
+        assert label.strip() and not placeholders(label)
+
+
+def test_no_label_for_a_value_that_is_not_allowed():
+    expected = {
+        category_key(table, column, value)
+        for (table, column), allowed in CATEGORIES.items()
+        for value in allowed
+    }
+    assert {k for k in TERMS if k.startswith("cat_")} == expected
+
+
+def test_columns_of_one_vocabulary_agree_on_their_labels():
+    # e.g. the reasons of complaints are a subset of the reasons of exits
+    by_vocabulary: dict[str, set[str]] = {}
+    for (table, column), vocabulary in CATEGORY_VOCABULARIES.items():
+        by_vocabulary.setdefault(vocabulary, set()).update(CATEGORIES[table, column])
+    assert category_key("complaints", "reason", "price") == category_key("exits", "reason", "price")
+    assert category_key("exits", "kind", "reactivated") == "cat_exit_kind_reactivated"
+    assert sum(map(len, by_vocabulary.values())) == len(_prefixed("cat_"))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "zh"),
+    [
+        ("exits", "reason", "product", "产品"),
+        ("exits", "reason", "price", "价格"),
+        ("exits", "reason", "service", "服务"),
+        ("exits", "reason", "competition", "竞争"),
+        ("exits", "reason", "budget", "预算"),
+        ("exits", "reason", "complex_decision", "决策复杂"),
+        ("exits", "reason", "other", "其他"),
+        ("complaints", "reason", "price", "价格"),
+        ("contracts", "billing_period", "M", "按月"),
+        ("credit_limits", "decision", "decline", "拒绝授信"),
+        ("costs", "kind", "bad_debt", "坏账损失"),
+        ("campaigns", "kind", "winback", "流失客户挽回"),
+        ("customers", "age_band", "65+", "65岁及以上"),
+    ],
+)
+def test_category_labels(table, column, value, zh):
+    assert category_label(table, column, value, "zh") == zh
+    assert Glossary("zh").category(table, column, value) == zh
+
+
+def test_unknown_category_value_lists_the_allowed_values():
+    with pytest.raises(
+        ParameterError,
+        match=r"'weather' is not an allowed value of exits.reason; the allowed values are "
+        r"'product', 'price'",
+    ):
+        category_label("exits", "reason", "weather", "zh")
+    with pytest.raises(ParameterError, match=r"complaints.reason.*'price'.*'other'"):
+        category_label("complaints", "reason", "budget")  # an exit reason only
+
+
+def test_column_without_a_fixed_list_is_a_clear_error():
+    with pytest.raises(
+        ParameterError,
+        match=r"customers.region is not a category column.*those are customers.gender",
+    ):
+        category_label("customers", "region", "north")
+    with pytest.raises(ParameterError, match="unknown language"):
+        category_label("exits", "reason", "price", "fr")

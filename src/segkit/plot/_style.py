@@ -1,18 +1,10 @@
-"""Every figure the notebooks and reports show, in one visual style.
+"""The one visual style of segkit, and the chart frame every figure is drawn in.
 
-Call :func:`setup` once at the top of a notebook or report: it sets the seaborn theme,
-a small figure size and resolution (so that an HTML report with embedded PNG images
-stays small), the display precision of pandas and the warnings filter.
-
-The figure functions take the language of their labels (``lang="en"`` or ``"zh"``).
-Chinese labels need a CJK font; :func:`cjk_font` looks for one among the installed
-fonts (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, ...). When
-none is installed, :func:`figure_lang` warns and the figures fall back to English labels
-(install e.g. the Debian package ``fonts-noto-cjk``).
-
-The figures are :class:`matplotlib.figure.Figure` objects made without pyplot: a
-notebook shows the one a cell returns (or passes to ``display``), exactly once, and
-nothing accumulates in pyplot's figure manager.
+:func:`setup` sets the style once per notebook or report; :func:`cjk_font` and
+:func:`figure_lang` pick the font and the language of the labels; the private helpers
+(:func:`_figure`, :func:`_time_chart`, :func:`_bars`, :func:`_legend`, ...) are the
+shared pieces of every figure of :mod:`segkit.plot`, so that one module's figures look
+like another's.
 """
 
 from __future__ import annotations
@@ -25,21 +17,19 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
-from . import glossary
+from .. import glossary
 
 __all__ = [
     "FIGSIZE",
     "DPI",
     "PALETTE",
     "CJK_FONTS",
+    "MAX_BARS",
     "setup",
     "cjk_font",
     "figure_lang",
-    "customer_base",
-    "revenue",
-    "cohort_retention",
 ]
 
 #: Default figure size in inches (width, height).
@@ -219,9 +209,17 @@ def _mark_partial(ax, frame: pd.DataFrame, label: str) -> None:
     step = pd.Timedelta(days=_step_days(frame.index))
     first = True
     for start in frame.index[~frame["complete"].to_numpy(dtype=bool)]:
-        ax.axvspan(start - step / 2, start + step / 2, facecolor="white", alpha=0.6,
-                   hatch="///", edgecolor="0.45", lw=0, zorder=3,
-                   label=label if first else None)
+        ax.axvspan(
+            start - step / 2,
+            start + step / 2,
+            facecolor="white",
+            alpha=0.6,
+            hatch="///",
+            edgecolor="0.45",
+            lw=0,
+            zorder=3,
+            label=label if first else None,
+        )
         first = False
 
 
@@ -249,30 +247,6 @@ def _colors(n: int) -> list:
     import seaborn as sns
 
     return sns.color_palette(PALETTE, n)
-
-
-def customer_base(base: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Figure:
-    """Line chart of the customer base and active customers, bars of new customers.
-
-    Parameters
-    ----------
-    base : pandas.DataFrame
-        Output of :func:`segkit.overview.customer_base`.
-    lang : {"en", "zh"}, default "en"
-    time_grain : {"D", "W", "M"}, default "M"
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    def draw(ax, g, x) -> None:
-        c = _colors(3)
-        _bars(ax, x, base["new_customers"], color=c[2], label=g["new_customers"])
-        ax.plot(x, base["customer_base"], color=c[0], lw=2, label=g["customer_base"])
-        ax.plot(x, base["active_customers"], color=c[1], lw=2, label=g["active_customers"])
-        ax.set_ylim(bottom=0)
-
-    return _time_chart(base, lang, time_grain, "n_customers", draw)
 
 
 def _time_chart(frame: pd.DataFrame, lang: str, time_grain: str, ylabel: str, draw) -> Figure:
@@ -316,80 +290,5 @@ def _bars(ax, x: pd.DatetimeIndex, y: pd.Series, *, color, label: str) -> None:
         ax.bar(x, y, width=0.8 * _step_days(x), color=color, alpha=0.6, label=label)
 
 
-def revenue(rev: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Figure:
-    """Bars of gross revenue and returns (below zero) with a line of net revenue.
-
-    Parameters
-    ----------
-    rev : pandas.DataFrame
-        Output of :func:`segkit.overview.revenue`.
-    lang : {"en", "zh"}, default "en"
-    time_grain : {"D", "W", "M"}, default "M"
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    def draw(ax, g, x) -> None:
-        c = _colors(4)
-        _bars(ax, x, rev["gross_revenue"], color=c[0], label=g["gross_revenue"])
-        _bars(ax, x, -rev["returns"], color=c[3], label=g["returns"])
-        ax.plot(x, rev["net_revenue"], color="black", lw=1.5, label=g["net_revenue"])
-        ax.axhline(0, color="grey", lw=0.8)
-
-    return _time_chart(rev, lang, time_grain, "revenue", draw)
-
-
 def _period_label(ts: pd.Timestamp, grain: str) -> str:
     return ts.strftime("%Y-%m") if grain == "M" else ts.strftime("%Y-%m-%d")
-
-
-def cohort_retention(matrix: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Figure:
-    """Heat map of a cohort retention matrix (share of each cohort active in period k).
-
-    Cells are annotated with percentages when the matrix is small enough to read.
-
-    Parameters
-    ----------
-    matrix : pandas.DataFrame
-        Output of :func:`segkit.overview.cohort_retention`.
-    lang : {"en", "zh"}, default "en"
-    time_grain : {"D", "W", "M"}, default "M"
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import seaborn as sns
-
-    lang = figure_lang(lang)
-    g = glossary.Glossary(lang)
-    n_rows, n_cols = matrix.shape
-    height = min(6.0, max(2.2, 0.8 + 0.22 * n_rows))
-    fig, ax = _figure((FIGSIZE[0], height))
-    if matrix.empty:
-        return _empty(fig, ax, lang)
-    labels = [_period_label(pd.Timestamp(i), time_grain) for i in matrix.index]
-    annotate = n_rows <= 25 and n_cols <= 13
-    ax.grid(False)
-    sns.heatmap(
-        matrix.to_numpy(dtype=float) * 100,
-        ax=ax,
-        cmap="Blues",
-        vmin=0,
-        vmax=100,
-        annot=annotate,
-        fmt=".0f",
-        annot_kws={"fontsize": 7},
-        xticklabels=list(matrix.columns),
-        yticklabels=labels,
-        cbar_kws={"format": PercentFormatter(decimals=0), "label": g["share_active"]},
-        linewidths=0.3,
-        linecolor="white",
-    )
-    grain = g("grain_" + time_grain)
-    ax.set_xlabel(g("periods_since_acquisition", grain=grain))
-    ax.set_ylabel(g("cohort_axis", grain=grain))
-    ax.tick_params(axis="y", labelsize=7, rotation=0)
-    ax.tick_params(axis="x", labelsize=7, rotation=0)
-    return fig

@@ -1,0 +1,77 @@
+"""Every figure the notebooks and reports show, in one visual style.
+
+Call :func:`setup` once at the top of a notebook or report: it sets the seaborn theme,
+a small figure size and resolution (so that an HTML report with embedded PNG images
+stays small), the display precision of pandas and the warnings filter.
+
+The figure functions take the language of their labels (``lang="en"`` or ``"zh"``).
+Chinese labels need a CJK font; :func:`cjk_font` looks for one among the installed
+fonts (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, ...). When
+none is installed, :func:`figure_lang` warns and the figures fall back to English labels
+(install e.g. the Debian package ``fonts-noto-cjk``).
+
+The figures are :class:`matplotlib.figure.Figure` objects made without pyplot: a
+notebook shows the one a cell returns (or passes to ``display``), exactly once, and
+nothing accumulates in pyplot's figure manager.
+
+The package has one file per module, all drawn in the style of ``_style.py`` (set-up,
+fonts, sizes, colours and the shared chart frame):
+
+- :mod:`segkit.plot.overview`: the overview report (customer base, revenue, cohorts).
+
+Everything is re-exported here: ``from segkit import plot; plot.customer_base(...)``.
+Setting an attribute here (``plot.DPI = 120``, or ``monkeypatch.setattr(plot,
+"cjk_font", ...)`` in a test) also sets it in the files that use it, as if the package
+were one module.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+
+from . import _style, overview
+from ._style import (
+    CJK_FONTS,
+    DPI,
+    FIGSIZE,
+    MAX_BARS,
+    PALETTE,
+    cjk_font,
+    figure_lang,
+    setup,
+)
+from ._style import (
+    _installed_font_names as _installed_font_names,  # patched by tests of the fonts
+)
+from .overview import cohort_retention, customer_base, revenue
+
+__all__ = [
+    "FIGSIZE",
+    "DPI",
+    "PALETTE",
+    "CJK_FONTS",
+    "MAX_BARS",
+    "setup",
+    "cjk_font",
+    "figure_lang",
+    "customer_base",
+    "revenue",
+    "cohort_retention",
+]
+
+#: The files of the package, in import order (the style first).
+_FILES: tuple[ModuleType, ...] = (_style, overview)
+
+
+class _Package(ModuleType):
+    """The package, where setting an attribute also sets it in every file that has it."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        for file in _FILES:
+            if name in vars(file):
+                setattr(file, name, value)
+
+
+sys.modules[__name__].__class__ = _Package

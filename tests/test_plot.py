@@ -1,0 +1,57 @@
+"""The plot package: one style file, one file per module, one public API."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+
+import segkit
+from segkit import plot
+from segkit.datasets import load_demo
+from segkit.features import cohort_retention, customer_base, revenue
+
+
+def test_public_api_is_re_exported():
+    for name in plot.__all__:
+        assert getattr(plot, name) is not None, name
+    assert segkit.setup is plot.setup
+    assert plot.customer_base is plot.overview.customer_base
+    assert plot.FIGSIZE is plot._style.FIGSIZE
+
+
+def test_every_file_is_known():
+    files = {p.stem for p in Path(plot.__file__).parent.glob("*.py")} - {"__init__"}
+    assert files == {f.__name__.rsplit(".", 1)[-1] for f in plot._FILES}
+    # each figure file exports what the package exports of it
+    exported = {n for f in plot._FILES if f is not plot._style for n in f.__all__}
+    assert exported <= set(plot.__all__)
+
+
+def test_setting_an_attribute_of_the_package_reaches_the_files(monkeypatch):
+    monkeypatch.setattr(plot, "cjk_font", lambda: None)
+    assert plot._style.cjk_font() is None
+    with pytest.warns(UserWarning, match="fall back to English"):
+        assert plot.figure_lang("zh") == "en"
+    monkeypatch.setattr(plot, "figure_lang", lambda lang: "en")
+    assert plot.overview.figure_lang("zh") == "en"  # the name the figures call
+    monkeypatch.undo()
+    assert plot._style.cjk_font is plot.cjk_font and plot.overview.figure_lang is plot.figure_lang
+
+
+@pytest.mark.parametrize("grain", ["Q", "Y"])
+def test_figures_of_every_calendar_grain(grain):
+    data = load_demo()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figs = [
+            plot.customer_base(customer_base(data, grain), "en", time_grain=grain),
+            plot.revenue(revenue(data, grain), "en", time_grain=grain),
+            plot.cohort_retention(cohort_retention(data, grain), "en", time_grain=grain),
+        ]
+    assert all(isinstance(f, Figure) for f in figs)
+    word = {"Q": "quarter", "Y": "year"}[grain]
+    assert figs[0].axes[0].get_xlabel() == f"period ({word})"
+    assert figs[2].axes[0].get_xlabel() == f"{word}s since acquisition"
