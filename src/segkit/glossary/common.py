@@ -100,6 +100,7 @@ TERMS: dict[str, dict[str, str]] = {
     "gross_revenue": {"en": "gross revenue", "zh": "总销售额"},
     "returns": {"en": "returns", "zh": "退货"},
     "net_revenue": {"en": "net revenue", "zh": "净收入"},
+    "contract_revenue": {"en": "contract revenue", "zh": "合同收入"},
     "partial_period": {"en": "period cut by the observation end", "zh": "观察期末未满的周期"},
     "no_data": {"en": "No data to show.", "zh": "没有可显示的数据。"},
     # ---------------------------------------------------------------- time grains
@@ -108,6 +109,12 @@ TERMS: dict[str, dict[str, str]] = {
     "grain_M": {"en": "month", "zh": "月"},
     "grain_Q": {"en": "quarter", "zh": "季度"},
     "grain_Y": {"en": "year", "zh": "年"},
+    # a number of periods, as counted after a number ("k months", "第 k 个月")
+    "grain_n_D": {"en": "days", "zh": "天"},
+    "grain_n_W": {"en": "weeks", "zh": "周"},
+    "grain_n_M": {"en": "months", "zh": "个月"},
+    "grain_n_Q": {"en": "quarters", "zh": "个季度"},
+    "grain_n_Y": {"en": "years", "zh": "年"},
     # ---------------------------------------------------------------- tables
     "table_customers": {"en": "customers", "zh": "客户"},
     "table_transactions": {"en": "transactions", "zh": "交易"},

@@ -13,10 +13,10 @@ TERMS: dict[str, dict[str, str]] = {
     },
     "sec_customer_base_note": {
         "en": "Customer base: customers acquired up to the end of each {grain}. "
-        "Active customers: customers with at least one purchase in the {grain}. "
-        "New customers: customers acquired in the {grain}.",
-        "zh": "客户基数：截至每{grain}末已获取的客户数。活跃客户：该{grain}内至少购买一次的客户。"
-        "新客户：该{grain}内获取的客户。",
+        "Active customers: customers with at least one purchase, or a running contract, "
+        "in the {grain}. New customers: customers acquired in the {grain}.",
+        "zh": "客户基数：截至每{grain}末已获取的客户数。活跃客户：该{grain}内至少购买一次或有"
+        "生效合同的客户。新客户：该{grain}内获取的客户。",
     },
     "sec_revenue": {"en": "Revenue", "zh": "销售收入"},
     "sec_revenue_note": {
@@ -24,13 +24,20 @@ TERMS: dict[str, dict[str, str]] = {
         "net revenue = gross revenue - returns, per {grain}.",
         "zh": "总销售额：购买金额；退货：退款金额（以负值显示）；每{grain}净收入 = 总销售额 - 退货。",
     },
+    "sec_revenue_contracts_note": {
+        "en": "Contract revenue: the recurring amounts billed by the contracts running in each "
+        "{grain} (at the start and then once every billing period); it is part of net revenue.",
+        "zh": "合同收入：每{grain}内生效合同按计费周期收取的固定费用（签约时收取一次，之后每个计费"
+        "周期收取一次），计入净收入。",
+    },
     "sec_cohorts": {"en": "Acquisition cohorts: retention", "zh": "获客批次留存"},
     "sec_cohorts_note": {
         "en": "Each row is the cohort of customers acquired in one {grain}; each column "
-        "the share of that cohort with a purchase k {grain}s after acquisition "
-        "(k = 0 is the {grain} of acquisition). Empty cells lie after the observation end.",
-        "zh": "每一行是同一{grain}获取的一批客户；每一列是该批客户在获客后第 k 个{grain}"
-        "内有购买的比例（k = 0 为获客当{grain}）。空白格位于观察期末之后。",
+        "the share of that cohort active (a purchase or a running contract) k {grain_n} "
+        "after acquisition (k = 0 is the {grain} of acquisition). Empty cells lie after "
+        "the observation end.",
+        "zh": "每一行是同一{grain}获取的一批客户；每一列是该批客户在获客后第 k {grain_n}"
+        "活跃（有购买或有生效合同）的比例（k = 0 为获客当{grain}）。空白格位于观察期末之后。",
     },
     "sec_data_quality": {"en": "Data quality", "zh": "数据质量"},
     "sec_data_quality_note": {
@@ -47,8 +54,8 @@ TERMS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- figure labels
     "cohort_axis": {"en": "acquisition cohort ({grain})", "zh": "获客批次（{grain}）"},
     "periods_since_acquisition": {
-        "en": "{grain}s since acquisition",
-        "zh": "获客后的{grain}数",
+        "en": "{grain_n} since acquisition",
+        "zh": "获客后第几{grain_n}",
     },
     "share_active": {"en": "share active", "zh": "活跃比例"},
 }

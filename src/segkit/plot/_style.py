@@ -282,13 +282,26 @@ def _step_days(index: pd.DatetimeIndex) -> float:
 MAX_BARS: int = 60
 
 
-def _bars(ax, x: pd.DatetimeIndex, y: pd.Series, *, color, label: str) -> None:
-    """Bars centred on each period, or a filled step area when there are many periods."""
+def _bars(ax, x: pd.DatetimeIndex, y: pd.Series, *, color, label: str, bottom=None) -> None:
+    """Bars centred on each period, or a filled step area when there are many periods.
+
+    ``bottom`` stacks the bars on another series.
+    """
+    base = 0 if bottom is None else bottom
     if len(x) > MAX_BARS:
-        ax.fill_between(x, 0, y, step="mid", color=color, alpha=0.5, lw=0, label=label)
+        top = y if bottom is None else y + bottom
+        ax.fill_between(x, base, top, step="mid", color=color, alpha=0.5, lw=0, label=label)
     else:
-        ax.bar(x, y, width=0.8 * _step_days(x), color=color, alpha=0.6, label=label)
+        ax.bar(x, y, width=0.8 * _step_days(x), bottom=bottom, color=color, alpha=0.6,
+               label=label)
 
 
 def _period_label(ts: pd.Timestamp, grain: str) -> str:
-    return ts.strftime("%Y-%m") if grain == "M" else ts.strftime("%Y-%m-%d")
+    """A period's label: 2024-03 for a month, 2024Q1 for a quarter, 2024 for a year."""
+    if grain == "M":
+        return ts.strftime("%Y-%m")
+    if grain == "Q":
+        return f"{ts.year}Q{ts.quarter}"
+    if grain == "Y":
+        return str(ts.year)
+    return ts.strftime("%Y-%m-%d")

@@ -54,6 +54,9 @@ def customer_base(base: pd.DataFrame, lang: str = "en", *, time_grain: str = "M"
 def revenue(rev: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Figure:
     """Bars of gross revenue and returns (below zero) with a line of net revenue.
 
+    With contracts, the contract revenue is stacked on the gross revenue; a company
+    without sales (customers and contracts only) shows the contract revenue alone.
+
     Parameters
     ----------
     rev : pandas.DataFrame
@@ -68,8 +71,13 @@ def revenue(rev: pd.DataFrame, lang: str = "en", *, time_grain: str = "M") -> Fi
 
     def draw(ax, g, x) -> None:
         c = _colors(4)
-        _bars(ax, x, rev["gross_revenue"], color=c[0], label=g["gross_revenue"])
-        _bars(ax, x, -rev["returns"], color=c[3], label=g["returns"])
+        has_sales = bool(rev["gross_revenue"].abs().sum() or rev["returns"].abs().sum())
+        if has_sales:
+            _bars(ax, x, rev["gross_revenue"], color=c[0], label=g["gross_revenue"])
+            _bars(ax, x, -rev["returns"], color=c[3], label=g["returns"])
+        if "contract_revenue" in rev:
+            _bars(ax, x, rev["contract_revenue"], color=c[2], label=g["contract_revenue"],
+                  bottom=rev["gross_revenue"] if has_sales else None)
         ax.plot(x, rev["net_revenue"], color="black", lw=1.5, label=g["net_revenue"])
         ax.axhline(0, color="grey", lw=0.8)
 
@@ -120,7 +128,7 @@ def cohort_retention(matrix: pd.DataFrame, lang: str = "en", *, time_grain: str 
         linecolor="white",
     )
     grain = g("grain_" + time_grain)
-    ax.set_xlabel(g("periods_since_acquisition", grain=grain))
+    ax.set_xlabel(g("periods_since_acquisition", grain_n=g("grain_n_" + time_grain)))
     ax.set_ylabel(g("cohort_axis", grain=grain))
     ax.tick_params(axis="y", labelsize=7, rotation=0)
     ax.tick_params(axis="x", labelsize=7, rotation=0)

@@ -73,6 +73,8 @@ class OverviewPage(Page):
             plot.revenue(rev, lang=self.figure_lang, time_grain=self.time_grain), "sec_revenue"
         )
         self.note("sec_revenue_note", grain=self._grain_word)
+        if "contract_revenue" in rev:
+            self.note("sec_revenue_contracts_note", grain=self._grain_word)
 
     def cohorts(self) -> None:
         """Heat map of the retention of acquisition cohorts."""
@@ -86,7 +88,8 @@ class OverviewPage(Page):
             plot.cohort_retention(matrix, lang=self.figure_lang, time_grain=self.time_grain),
             "sec_cohorts",
         )
-        self.note("sec_cohorts_note", grain=self._grain_word)
+        self.note("sec_cohorts_note", grain=self._grain_word,
+                  grain_n=self.g(f"grain_n_{self.time_grain}"))
 
     def data_quality(self) -> None:
         """The data-quality table, and a few example rows of the main table."""
