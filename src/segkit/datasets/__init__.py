@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ._cdnow import load_cdnow
 from ._demo import load_demo, load_demo_params, load_demo_truth
-from ._source import SOURCES, check_source, load_source
 from ._simulate import (
     CHANNELS,
     DEFAULT_PARAMS,
@@ -19,6 +18,7 @@ from ._simulate import (
     SimulatedData,
     simulate,
 )
+from ._source import SOURCES, check_source, load_source
 
 __all__ = [
     "SOURCES",

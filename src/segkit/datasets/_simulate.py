@@ -447,8 +447,29 @@ def _nullable_int(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerA
     return pd.arrays.IntegerArray(values.astype(np.int64), mask=~present.astype(bool))
 
 
+def _month_labels(prefix: str, dates: np.ndarray) -> np.ndarray:
+    """``prefix`` + ``YYYY-MM`` of each date, formatting each month once."""
+    months, inv = np.unique(dates.astype("datetime64[M]"), return_inverse=True)
+    labels = np.array([f"{prefix}{m}" for m in months], dtype=object)
+    return labels[inv.reshape(-1)] if dates.size else np.array([], dtype=object)
+
+
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+    """``prefix`` + 1..n zero-padded to ``width`` digits (as ``f"{prefix}{i:0{width}d}"``).
+
+    Built as fixed-width bytes, digit by digit: three times faster than formatting
+    each id, which matters for the millions of transaction and invoice ids.
+    """
+    if not prefix.isascii() or len(str(n)) > width:
+        return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+    head = len(prefix)
+    chars = np.empty((n, head + width), dtype=np.uint8)
+    chars[:, :head] = np.frombuffer(prefix.encode(), dtype=np.uint8)
+    num = np.arange(1, n + 1, dtype=np.int64)
+    for k in range(width):
+        chars[:, head + width - 1 - k] = 48 + num % 10
+        num //= 10
+    return chars.view(f"S{head + width}").ravel().astype(f"U{head + width}").astype(object)
 
 
 # --------------------------------------------------------------------------- simulator
@@ -467,8 +488,9 @@ def simulate(
     and ``end``. Each customer buys, spends, logs in, complains, reviews, answers
     surveys, pays invoices, may hold a membership contract, churns, and may be won
     back, following the generative story below; the company records some exits and
-    their reasons, costs, and credit-limit decisions. All tables follow :data:`segkit.schema.TABLES` (day resolution:
-    every timestamp is a midnight date) and end at ``end``, the observation end.
+    their reasons, costs, and credit-limit decisions. All tables follow
+    :data:`segkit.schema.TABLES` (day resolution: every timestamp is a midnight date)
+    and end at ``end``, the observation end.
     The latent truth behind the tables is returned with them, so that every model of
     the kit (BTYD valuation, survival churn, warning indicators, uplift, credit) can
     be checked against the answer.
@@ -757,12 +779,13 @@ def simulate(
     issue and due date (``payment_terms_days``). A paid invoice has ``paid_amount`` =
     ``amount``. An invoice still open at the end and issued before the last day got
     a partial payment with probability ``partial_payment_prob = 0.25``
-    (``default_partial_payment_prob = 0.3`` for an invoice of a defaulted customer),
-    a share uniform on ``partial_payment_share = [0.1, 0.8]`` of the amount, rounded
-    down to the cent; other open invoices have ``paid_amount`` 0. An invoice of a
-    defaulted customer is written off ``write_off_days = 180`` days after its due
-    date, if that is before the end: ``written_off`` = amount - paid_amount on
-    ``write_off_date`` (0 and empty otherwise).
+    (``default_partial_payment_prob = 0.3`` for a defaulted invoice, i.e. one issued
+    at or after the customer's default), a share uniform on ``partial_payment_share
+    = [0.1, 0.8]`` of the amount, rounded down to the cent; other open invoices have
+    ``paid_amount`` 0. A defaulted invoice is written off ``write_off_days = 180``
+    days after its due date, if that is before the end: ``written_off`` = amount -
+    paid_amount on ``write_off_date`` (0 and empty otherwise). Invoices that are only
+    late are never written off.
 
     *Credit limits.* At the first invoice the company screens the customer with the
     score ``-credit_risk + N(0, credit_screen_noise_sd 0.5)``
@@ -775,16 +798,16 @@ def simulate(
     company reviews the invoices due since the previous review (due in [review - 182,
     review)); an invoice is late when it was not paid by its due date. With at least
     ``credit_decrease_late = 2`` late invoices: ``decrease``, the limit times
-    ``credit_decrease_factor = 0.5`` rounded down to the step (no row if that does not
-    lower it). With none late, at least ``credit_increase_min_on_time = 3`` paid on
-    time and a statement above ``credit_increase_utilisation = 0.8`` of the limit, the
-    customer asks for more: a fresh score (as above) of at least
-    ``credit_increase_min_score = -0.5`` gives ``increase``, the limit times
-    ``credit_increase_factor = 1.5`` rounded up to the step, a lower one ``decline``
-    (limit unchanged). Otherwise no row. A customer with a credit line whose invoices
-    default is suspended (``suspend``, limit 0) ``credit_suspend_days = 90`` days
-    after the due date of the first defaulted invoice, if before the end; no decision
-    follows.
+    ``credit_decrease_factor = 0.5`` rounded down to the step, at least one step (no
+    row if that does not lower it). With none late, at least
+    ``credit_increase_min_on_time = 3`` paid on time and a statement above
+    ``credit_increase_utilisation = 0.8`` of the limit, the customer asks for more: a
+    fresh score (as above) of at least ``credit_increase_min_score = -0.5`` gives
+    ``increase``, the limit times ``credit_increase_factor = 1.5`` rounded up to the
+    step, a lower one ``decline`` (limit unchanged). Otherwise no row. A customer with
+    a credit line whose invoices default is suspended (``suspend``, limit 0)
+    ``credit_suspend_days = 90`` days after the due date of the first defaulted
+    invoice, if before the end; no decision follows.
 
     *Cost of win-back offers.* ``offer_cost`` of a campaign row = ``offer_fixed_cost``
     (control 0, discount_10 0, discount_25 0, service_call 15) plus the offer's
@@ -817,8 +840,12 @@ def simulate(
     1.8
     >>> bool((sim.truth["lam"] > 0).all()), len(sim.truth)
     (True, 300)
-    >>> sim.lifecycle["stage"].iloc[0], sim.lifecycle["start"].iloc[0].date()
-    ('exploration', datetime.date(2023, 1, 1))
+    >>> sim.lifecycle[sim.lifecycle["customer_id"] == "C000001"]  # doctest: +NORMALIZE_WHITESPACE
+      customer_id        stage      start        end
+    0     C000001  exploration 2023-01-04 2023-04-04
+    1     C000001       growth 2023-04-04 2023-12-22
+    2     C000001      decline 2023-12-22 2024-03-21
+    3     C000001      churned 2024-03-21        NaT
     """
     prm = _merge(DEFAULT_PARAMS, params)
     start_ts = pd.Timestamp(start).normalize()
@@ -845,6 +872,9 @@ def simulate(
             "late_days_mean",
             "survey_rate",
             "lapse_days",
+            "credit_review_days",
+            "credit_limit_step",
+            "credit_limit_base",
         ),
     )
     n = int(n_customers)
@@ -1424,7 +1454,7 @@ class _Simulation:
             up = ask & (score >= incr_min)
             no = ask & ~up
             new = old.copy()
-            new[down] = np.floor(old[down] * f_down / step) * step
+            new[down] = np.maximum(np.floor(old[down] * f_down / step) * step, step)
             new[up] = np.ceil(old[up] * f_up / step) * step
             down &= new < old
             dec = np.where(up, 1, np.where(down, 2, np.where(no, 3, -1)))
@@ -1662,9 +1692,7 @@ class _Simulation:
             "campaigns",
             {
                 "customer_id": cid[wb["idx"][o]],
-                "campaign": pd.DatetimeIndex(camp_dates).strftime("WB-%Y-%m").to_numpy(object)
-                if o.size
-                else np.array([], dtype=object),
+                "campaign": _month_labels("WB-", camp_dates),
                 "timestamp": camp_dates,
                 "kind": np.full(o.size, "winback", dtype=object),
                 "offer": np.array(OFFERS, dtype=object)[wb["offer"][o]],
