@@ -8,6 +8,7 @@ versions are all correct, and each check recognises the typical mistakes.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -63,7 +64,13 @@ def text_of(cell) -> str:
 
 @pytest.fixture(scope="module")
 def data():
-    return ex.getting_started_data(seed=0)
+    return seeded(0)
+
+
+@functools.cache
+def seeded(seed: int) -> ex.GettingStartedData:
+    """The data of a seed, made once per test process (the checks never change them)."""
+    return ex.getting_started_data(seed=seed)
 
 
 # ------------------------------------------------------------------ generated versions
@@ -329,75 +336,125 @@ def right_answers(data) -> dict[int, list]:
 
 
 def traps(data) -> Iterator[tuple[int, object, str]]:
-    """The typical mistakes of each task, with words that their feedback must contain."""
-    tx, raw, end = data.transactions, data.unflagged, data.calibration_end
+    """Every wrong answer each check recognises, with words its feedback must contain.
+
+    One line per message of the checks (a trap the check names, or a branch that says
+    what is off), so that each is caught, with its own message, on every seed of SEEDS.
+    """
+    tx, raw, end, customers = data.transactions, data.unflagged, data.calibration_end, \
+        data.customers
     purchases = tx[~tx["is_return"]]
     right_1 = purchases["customer_id"].nunique()
+    # task 2
     net = tx.groupby("customer_id")["amount"].sum()
+    best = net.sort_values(ascending=False)
     changed = net.copy()
     changed.iloc[0] += 1
     wrong_sign = tx["amount"].abs().groupby(tx["customer_id"]).sum()
     gross = purchases.groupby("customer_id")["amount"].sum()
+    clipped = tx["amount"].clip(lower=0).groupby(tx["customer_id"]).sum()
+    every_customer = net.reindex(customers["customer_id"], fill_value=0.0)
+    # task 3
     read = read_csv(data.raw_csv, "transactions", column_map=COLUMN_MAP, encoding="gbk")
     as_read = pd.read_csv(data.raw_csv, encoding="gbk")
+    unit_price = as_read.set_index(as_read["订单编号"].astype(str))["单价"]
+    signed_unit_price = np.where(read["is_return"], -1, 1) * unit_price[
+        read["transaction_id"]].to_numpy()
     partial = {k: v for k, v in COLUMN_MAP.items() if v != "quantity"}
     no_flag = {k: v for k, v in COLUMN_MAP.items() if v not in ("amount", "is_return")}
+    no_order = {k: v for k, v in COLUMN_MAP.items() if v != "transaction_id"}
+    # task 4
     flagged = validate(raw.assign(is_return=raw["amount"] < 0), "transactions")
     n_returns = int((raw["amount"] < 0).sum())
+    # task 5
     weekly = summary(purchases, observation_end=end, freq="W", after_end="drop")
     cut = purchases[purchases["timestamp"] <= end]
-    # Two traps of task 1 are mistakes only when some customers never bought, or bought
-    # nothing but returns; on the simulated data every customer has bought.
-    if len(data.customers) != right_1:
-        yield 1, len(data.customers), "every customer in the customers table"
-    if tx["customer_id"].nunique() != right_1:
-        yield 1, tx["customer_id"].nunique(), "customers whose only lines are returns"
+    later = end + pd.Timedelta(weeks=2)
+    one_off = weekly.copy()
+    one_off.loc[one_off.index[0], "recency"] += 1
     yield from [
+        # ---- task 1: the number of customers who bought
         (1, len(tx), "number of transaction lines"),
         (1, len(purchases), "purchase lines"),
+        (1, tx["customer_id"].nunique(), "customers whose only lines are returns"),
+        (1, len(customers), "every customer in the customers table"),
         (1, tx.loc[tx["is_return"], "customer_id"].nunique(), "wrong way round"),
         (1, right_1 + 1, "off by one"),
+        (1, right_1 - 1, "off by one"),
         (1, tx["customer_id"].unique(), "`.nunique()` counts them"),
         (1, right_1 + 0.5, "not a whole number"),
         (1, True, "yes/no value"),
+        (1, str(right_1), "a str; the task asks for a number"),
+        (1, 2 * right_1, "not the number of customers with a purchase"),
+        # ---- task 2: net revenue per customer, highest first
         (2, net, "not sorted"),
         (2, net.sort_values(), "lowest to highest"),
         (2, wrong_sign.sort_values(ascending=False), "wrong sign"),
-        (2, gross.sort_values(ascending=False), "returns are left out"),
+        (2, gross.sort_values(ascending=False), "whose only lines are returns"),
+        (2, clipped.sort_values(ascending=False), "returns are left out"),
         (2, tx.groupby("customer_id")["amount"].size(), "numbers of lines"),
         (2, tx.groupby("customer_id")["amount"].mean(), "mean amounts"),
-        (2, net.reset_index(), "reset_index"),
+        (2, every_customer.sort_values(ascending=False), "who never bought"),
+        (2, best.reset_index(), "reset_index"),
         (2, tx.groupby("customer_id")[["amount", "quantity"]].sum(), "select the amount column"),
-        (2, net.reset_index(drop=True), "does not hold customer ids"),
-        (2, net.iloc[1:], "1 customer missing"),
+        (2, best.reset_index(drop=True), "does not hold customer ids"),
+        (2, pd.concat([best, best.iloc[:1]]), "more than once"),
+        (2, best.iloc[1:], "1 customer missing"),
         (2, changed, "1 value differs"),
+        (2, best.astype(str), "object values, not amounts"),
+        (2, best.tolist(), "the task asks for a Series"),
+        # ---- task 3: the raw GBK export, read and validated
         (3, as_read, "original column name(s)"),
         (3, pd.read_csv(data.raw_csv, encoding="latin-1"), "encoding='gbk'"),
         (3, as_read.rename(columns=COLUMN_MAP), "not validated"),
         (3, read_csv(data.raw_csv, "transactions", column_map=partial, encoding="gbk"), "'数量'"),
+        (3, read.drop(columns="quantity"), "no column(s) ['quantity']"),
         (3, read_csv(data.raw_csv, "transactions", encoding="gbk",
                      column_map={**no_flag, "单价": "amount"}), "unit prices"),
+        (3, read.assign(amount=signed_unit_price).sample(frac=1, random_state=0),
+         "unit prices"),
         (3, read.iloc[2:], "keep every line"),
+        (3, read_csv(data.raw_csv, "transactions", column_map=no_order,
+                     encoding="gbk").drop(columns="订单编号"), "transaction ids of answer_3"),
+        (3, read.assign(customer_id=read["customer_id"].str[1:]), "customer ids of answer_3"),
+        (3, read.assign(amount=read["amount"].round(0)), "amounts of answer_3"),
+        (3, read.assign(timestamp=read["timestamp"] + pd.Timedelta(days=1)),
+         "timestamps of answer_3"),
+        (3, read.assign(quantity=read["quantity"] + 1), "quantities of answer_3"),
+        (3, read.assign(is_return=False), "is_return flags of answer_3"),
+        (3, str(data.raw_csv), "the task asks for a table"),
+        # ---- task 4: returns flagged, nothing dropped, validated
         (4, validate(raw[raw["amount"] >= 0], "transactions"),
-         f"the {n_returns} returns were dropped instead of flagged" if n_returns != 1
-         else "the 1 return was dropped instead of flagged"),
+         f"the {n_returns} returns were dropped instead of flagged"),
+        (4, raw[raw["amount"] >= 0], "dropped instead of flagged"),
         (4, validate(raw.assign(amount=raw["amount"].abs()), "transactions"), "wrong sign"),
         (4, raw.assign(is_return=raw["amount"] < 0), "not validated"),
         (4, raw, "no is_return column"),
-        (4, raw[raw["amount"] >= 0], "dropped instead of flagged"),
         (4, flagged.assign(is_return=~flagged["is_return"]), "wrong way round"),
-        (4, flagged.iloc[5:], "fewer"),
+        (4, flagged.iloc[5:], "5 fewer"),
         (4, pd.concat([flagged, flagged.iloc[:1]]), "more than"),
+        (4, flagged.drop(columns="amount"), "no column(s) ['amount']"),
+        (4, flagged.assign(transaction_id=[f"row{i}" for i in range(len(flagged))]),
+         "transaction ids of answer_4"),
+        (4, flagged.assign(amount=flagged["amount"].round(0)), "some amounts of answer_4"),
+        (4, flagged.assign(is_return=flagged["amount"] < -50), "flagged as returns"),
+        (4, raw["amount"], "the task asks for the repaired table"),
+        # ---- task 5: the weekly summary at the calibration end
         (5, summary(cut, observation_end=end), "in days"),
         (5, summary(cut, observation_end=end), "freq='W'"),
         (5, summary(cut, observation_end=end, freq_multiplier=7), "not whole weeks"),
         (5, summary(cut, observation_end=end, freq="W", include_first_transaction=True),
-         "off by one"),
-        (5, summary(cut, observation_end=end + pd.Timedelta(weeks=2), freq="W"),
-         "T is off by +2 weeks"),
+         "the first purchase is not a repeat purchase"),
         (5, summary(purchases, freq="W"), "after the calibration end"),
         (5, summary(tx, observation_end=end, freq="W", after_end="drop"),
          "returns were counted as purchases"),
+        (5, summary(cut, observation_end=later, freq="W"), "T is off by +2 weeks"),
+        (5, summary(cut, observation_end=later, freq="W", include_first_transaction=True),
+         "frequency counts repeat purchase periods"),
+        (5, weekly.assign(T=weekly["T"] * 7), "about 7 times"),
+        (5, weekly.assign(frequency=weekly["frequency"] + (weekly["frequency"] > 0)),
+         "some frequencies are too high"),
+        (5, one_off, "differs from the summary for 1 customer"),
         (5, summary(tx, freq="W"), "too many"),
         (5, weekly.drop(columns="customer_id"), "no customer_id column"),
         (5, weekly.set_index("customer_id").reset_index(drop=True), "no customer_id column"),
@@ -405,12 +462,35 @@ def traps(data) -> Iterator[tuple[int, object, str]]:
         (5, weekly.iloc[3:], "3 customers missing"),
         (5, weekly.set_index("customer_id").iloc[3:], "3 customers missing"),
         (5, pd.concat([weekly, weekly.iloc[:1]]), "more than once"),
+        (5, weekly.assign(frequency="many"), "should be numbers"),
+        (5, weekly.to_numpy(), "the task asks for the summary table"),
     ]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_every_right_answer_passes_and_every_trap_is_caught(seed, data):
-    data = data if seed == 0 else ex.getting_started_data(seed=seed)
+def test_some_customers_never_bought_and_some_only_returned(seed):
+    # without them, task 1's "every customer in the customers table" and "returns
+    # included" would be right answers
+    data = seeded(seed)
+    tx, customers = data.transactions, data.customers
+    in_log = set(tx["customer_id"])
+    bought = set(tx.loc[~tx["is_return"], "customer_id"])
+    never = set(customers["customer_id"]) - in_log
+    only_returns = in_log - bought
+    assert 3 <= len(never) <= 6 and 2 <= len(only_returns) <= 4
+    assert in_log <= set(customers["customer_id"])
+    lines = tx[tx["customer_id"].isin(only_returns)]
+    assert lines["is_return"].all() and (lines["amount"] < 0).all()
+    assert lines["customer_id"].is_unique  # one return each, on the day they signed up
+    acquired = customers.set_index("customer_id")["acquisition_date"]
+    assert (lines["timestamp"].to_numpy() == acquired[lines["customer_id"]].to_numpy()).all()
+    pd.testing.assert_frame_equal(validate(tx, "transactions"), tx)
+    assert tx["transaction_id"].is_unique and tx["timestamp"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_right_answer_passes_and_every_trap_is_caught(seed):
+    data = seeded(seed)
     for task, answers in right_answers(data).items():
         for answer in answers:
             fb = getattr(ex.check_00, f"task_{task}")(answer, data)

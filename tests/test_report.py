@@ -596,3 +596,26 @@ def test_the_example_batch_file_holds_valid_parameter_sets():
     for run in runs:
         values = validate_parameters(get_template("overview"), {**shared, **run})
         assert values["region"] in {"north", "south", "east", "west"}
+
+
+@pytest.mark.slow
+def test_a_company_of_customers_and_contracts_only_renders_the_overview(tmp_path):
+    from segkit.datasets import simulate
+    from segkit.io import read_tables
+
+    sim = simulate(n_customers=400, start="2023-01-01", end="2024-06-30", seed=5,
+                   contract_share=1.0, contract_start_at_acquisition=1.0)
+    folder = tmp_path / "subscriptions"
+    folder.mkdir()
+    sim.tables.customers.to_csv(folder / "customers.csv", index=False)
+    sim.tables.contracts.to_csv(folder / "contracts.csv", index=False)
+    data = read_tables(folder)  # validates: no transactions needed
+    assert data.transactions is None and len(data.contracts) > 300
+    for lang in ("en", "zh"):
+        out = render("overview", {"data": str(folder), "lang": lang, "time_grain": "Q"},
+                     tmp_path / f"subscriptions-{lang}.html")
+        html = out.read_text(encoding="utf-8")
+        assert html.count("<img") == 3, "customer base, revenue and cohorts are drawn"
+        assert ("contract revenue" if lang == "en" else "合同收入") in html.lower()
+        assert "Traceback" not in html and "Warning" not in html
+        assert "Test Customer" not in html and "example.invalid" not in html

@@ -481,8 +481,10 @@ def _end_without_reason(d: pd.DataFrame) -> pd.Series:
 
 
 def _terms_mismatch(d: pd.DataFrame) -> pd.Series:
-    days = (d["due_date"] - d["issue_date"]).dt.days
-    return _col(d, "payment_terms").notna() & (days != _col(d, "payment_terms"))
+    if "payment_terms" not in d:
+        return pd.Series(False, index=d.index)
+    days = (d["due_date"] - d["issue_date"]).dt.days.astype("Int64")
+    return d["payment_terms"].notna() & (days != d["payment_terms"].astype("Int64"))
 
 
 def _overpaid(d: pd.DataFrame) -> pd.Series:
@@ -615,8 +617,10 @@ def _problems(err: pa.errors.SchemaErrors, spec: TableSpec, rules: list[Rule],
     for check, cases in fc[is_rule].groupby("check", sort=False):
         i = int(str(check).split(":")[1])
         index = cases["index"].dropna().unique()
-        out.append(((len(order) + i,), rules[i].column, rules[i].text,
-                    df.loc[df.index.isin(index)]))
+        text = rules[i].text
+        if not len(index):  # the rule itself raised: say so rather than blame no row
+            text += f" (the rule could not be evaluated: {cases['failure_case'].iloc[0]})"
+        out.append(((len(order) + i,), rules[i].column, text, df.loc[df.index.isin(index)]))
     for (column, check), cases in fc[~is_rule].groupby(["column", "check"], dropna=False,
                                                          sort=False):
         check = str(check)

@@ -70,6 +70,13 @@ RAW_COLUMNS: dict[str, str | None] = {
 _RAW_ENCODING = "gbk"
 _N_CUSTOMERS = 300
 _START, _END, _CALIBRATION_END = "2023-01-01", "2024-06-30", "2023-12-31"
+#: How many customers of the customers table never bought, and how many only returned
+#: (each at least and at most, both included), so that task 1's wrong answers "every
+#: customer in the table" and "returns included" differ from the right one on every seed.
+_NEVER_BOUGHT, _ONLY_RETURNS = (3, 6), (2, 4)
+#: Mixed with the seed for the choice of those customers (a stream of its own, apart from
+#: the simulation's).
+_NON_BUYERS_SALT = 20230101  # documented in getting_started_data
 
 
 @dataclass(eq=False)
@@ -84,7 +91,8 @@ class GettingStartedData:
         The validated transaction log of a small simulated company: purchases, and
         returns with a negative amount and ``is_return`` set.
     customers : pandas.DataFrame
-        The validated customers table of the same company.
+        The validated customers table of the same company: every customer who appears in
+        ``transactions``, and a few who never bought.
     observation_end : pandas.Timestamp
         The end of the observation period (the day the data were extracted).
     calibration_end : pandas.Timestamp
@@ -124,6 +132,30 @@ class GettingStartedData:
         )
 
 
+def _non_buyers(tx: pd.DataFrame, customers: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The transactions after a few customers of ``customers`` were made non-buyers.
+
+    In the simulation every customer buys. Here, with a generator of its own seeded by
+    ``[seed, _NON_BUYERS_SALT]``, 3 to 6 customers lose every transaction line (they
+    signed up but never bought) and 2 to 4 others keep only their first line, turned into
+    a return (they signed up the day they returned a gift: the same amount, negative, and
+    ``is_return`` set). ``tx`` must be sorted by time; the order and the transaction ids
+    of the lines kept do not change.
+    """
+    rng = np.random.default_rng([seed, _NON_BUYERS_SALT])
+    n_never = int(rng.integers(_NEVER_BOUGHT[0], _NEVER_BOUGHT[1] + 1))
+    n_returns = int(rng.integers(_ONLY_RETURNS[0], _ONLY_RETURNS[1] + 1))
+    chosen = rng.choice(customers["customer_id"].to_numpy(), n_never + n_returns,
+                        replace=False)
+    only_returns = chosen[n_never:]
+    customer = tx["customer_id"]
+    gift = (customer.isin(only_returns) & ~customer.duplicated()).to_numpy()
+    out = tx.copy()
+    out.loc[gift, "amount"] = -out.loc[gift, "amount"].abs()
+    out.loc[gift, "is_return"] = True
+    return out.loc[~customer.isin(chosen).to_numpy() | gift].reset_index(drop=True)
+
+
 def _raw_export(tx: pd.DataFrame) -> pd.DataFrame:
     """The transactions as the till exports them, with Chinese column names."""
     if "quantity" in tx.columns:
@@ -157,10 +189,22 @@ def getting_started_data(seed: int = 0) -> GettingStartedData:
     """The personal data of exercise 00: a small simulated company made from ``seed``.
 
     A company of 300 customers observed from 2023-01-01 to 2024-06-30 (calibration end
-    2023-12-31) is simulated with :func:`segkit.datasets.simulate`; the same transactions
-    are also given as a raw GBK-encoded CSV export with Chinese column names
-    (:data:`RAW_COLUMNS`) and as a table whose returns are not flagged. The same seed
-    always gives the same data.
+    2023-12-31) is simulated with :func:`segkit.datasets.simulate`, in which every
+    customer buys. So that not every customer of the customers table bought, a few
+    customers, chosen at random with a generator seeded by ``[seed, 20230101]`` (apart
+    from the simulation's), are then made non-buyers:
+
+    - 3 to 6 customers never bought: they stay in ``customers`` (signed up on their
+      ``acquisition_date``) and every transaction line of theirs is removed;
+    - 2 to 4 customers only returned something: they keep only their first line, turned
+      into a return (they signed up the day they returned a gift bought by someone
+      else): the same amount, negative, with ``is_return`` set, on their
+      ``acquisition_date``; their other lines are removed.
+
+    The transaction lines kept keep their ids (so some ids are missing from the log) and
+    the table still validates. The same transactions are also given as a raw GBK-encoded
+    CSV export with Chinese column names (:data:`RAW_COLUMNS`) and as a table whose
+    returns are not flagged. The same seed always gives the same data.
 
     Parameters
     ----------
@@ -176,6 +220,12 @@ def getting_started_data(seed: int = 0) -> GettingStartedData:
     >>> data = getting_started_data(seed=7)
     >>> data.transactions.equals(getting_started_data(seed=7).transactions)
     True
+    >>> tx = data.transactions
+    >>> bought = set(tx.loc[~tx["is_return"], "customer_id"])
+    >>> never = set(data.customers["customer_id"]) - set(tx["customer_id"])
+    >>> only_returns = set(tx["customer_id"]) - bought
+    >>> 3 <= len(never) <= 6 and 2 <= len(only_returns) <= 4
+    True
     """
     from ..datasets import simulate
 
@@ -188,6 +238,8 @@ def getting_started_data(seed: int = 0) -> GettingStartedData:
                         "is_return") if c in tx.columns]
     tx = tx[keep].copy()
     tx["amount"] = tx["amount"].round(2)
+    customers = tables.customers.reset_index(drop=True)
+    tx = _non_buyers(tx, customers, seed)
     end = tables.observation_end if tables.observation_end is not None else _END
     observation_end = pd.Timestamp(end).normalize()
     path = scratch_dir() / f"till_export_seed{seed}.csv"
@@ -195,7 +247,7 @@ def getting_started_data(seed: int = 0) -> GettingStartedData:
     return GettingStartedData(
         seed=seed,
         transactions=tx,
-        customers=tables.customers.reset_index(drop=True),
+        customers=customers,
         observation_end=observation_end,
         calibration_end=pd.Timestamp(_CALIBRATION_END),
         raw_csv=path,
@@ -312,17 +364,24 @@ def _task_2(answer, data: GettingStartedData) -> str:
     missing = expected.index.difference(answer.index)
     extra = answer.index.difference(expected.index)
     if len(missing) or len(extra):
-        purchasers = set(purchases(tx)["customer_id"])
-        hint = (
-            "include every customer who appears in `data.transactions`: group the whole "
-            "table, returns included."
-        )
-        if set(answer.index) == purchasers and len(missing):
-            hint = "do not filter out the returns: net revenue includes them, with their sign."
+        if set(answer.index) == set(purchases(tx)["customer_id"]):
+            raise wrong(
+                f"answer_2 leaves out the {plural(len(missing), 'customer')} whose only "
+                "lines are returns: the returns were filtered out.",
+                "do not filter out the returns: net revenue includes them, with their sign.",
+            )
+        if not len(missing) and set(extra) <= set(data.customers["customer_id"]):
+            raise wrong(
+                f"answer_2 also has the {plural(len(extra), 'customer')} of the customers "
+                "table who never bought; the task asks for the customers in "
+                "`data.transactions`.",
+                "group `data.transactions` itself by `customer_id`, not the customers table.",
+            )
         raise wrong(
             f"answer_2 has {plural(len(answer), 'customer')}; {plural(len(missing), 'customer')} "
             f"missing and {plural(len(extra), 'unexpected id')}.",
-            hint,
+            "include every customer who appears in `data.transactions`, and only them: group "
+            "the whole table, returns included.",
         )
     amount = tx["amount"]
     known = [
@@ -463,12 +522,6 @@ def _task_3(answer, data: GettingStartedData) -> str:
         )
     raw = raw.sort_values("订单编号", kind="stable").reset_index(drop=True)
     if not ans["customer_id"].astype(str).equals(exp["customer_id"]):
-        stripped = exp["customer_id"].str.lstrip("0").replace("", "0")
-        if ans["customer_id"].astype(str).equals(stripped):
-            raise wrong(
-                "the customer ids lost their leading zeros: they were read as numbers.",
-                "ids are text: `segkit.io.read_csv` reads every column as text first.",
-            )
         raise wrong(
             "the customer ids of answer_3 are not those of the file.",
             f"map '{_mapped('customer_id')}' (customer number) to 'customer_id'.",
