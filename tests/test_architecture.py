@@ -294,6 +294,7 @@ def _calls(demo):
         contracts.contract_periods: (demo.contracts, "M", demo.observation_end),
         quality.data_quality: (demo,), quality.example_rows: (tx,),
         quality.format_data_quality: (quality.data_quality(demo),),
+        quality.format_rows: (demo.contracts.head(), "contracts", "zh"),
         privacy.protect: (demo,), privacy.drop_personal: (demo.customers,),
         privacy.drop_sensitive: (demo.customers,), privacy.pseudonymise: (tx,),
         schema.validate: (raw_tx, "transactions"), schema.validate_tables: (demo,),

@@ -16,8 +16,8 @@ from .data import is_return, time_columns
 from .data import observation_end as _observation_end
 from .schema import TABLES, CustomerData
 
-__all__ = ["data_quality", "format_data_quality", "example_rows", "fmt_int", "fmt_pct",
-           "fmt_date"]
+__all__ = ["data_quality", "format_data_quality", "example_rows", "format_rows", "fmt_int",
+           "fmt_pct", "fmt_date"]
 
 
 def data_quality(data: CustomerData, *, observation_end=None) -> pd.DataFrame:
@@ -160,3 +160,46 @@ def example_rows(df: pd.DataFrame, n: int = 5, *, table: str | None = None) -> p
     cols = time_columns(table, df) if table else []
     ordered = df.sort_values(cols[0], kind="stable") if cols else df
     return ordered.head(n).reset_index(drop=True)
+
+
+def _fmt_value(v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, bool | np.bool_):
+        return "✓" if v else ""
+    if isinstance(v, float | np.floating):
+        return f"{v:,.2f}"
+    return str(v)
+
+
+def format_rows(df: pd.DataFrame, table: str, lang: str = "en") -> pd.DataFrame:
+    """Rows of a canonical table ready to show: labels in ``lang``, text cells.
+
+    Column names and the values of category columns with a fixed list come from the
+    glossary; dates are ``YYYY-MM-DD`` (with the time when there is one), amounts have
+    two decimals, flags a check mark, missing cells are empty.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"customer_id": ["c-1"], "timestamp": [pd.Timestamp("2024-01-02")],
+    ...                      "kind": ["reactivated"], "reason": [None]})
+    >>> format_rows(rows, "exits", "zh").to_dict("records")
+    [{'客户编号': 'c-1', '时间': '2024-01-02', '类型': '重新激活', '原因': ''}]
+    """
+    g = glossary.Glossary(lang)
+    spec = TABLES.get(table)
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        values = df[col]
+        allowed = spec is not None and col in spec.names and spec.column(col).allowed
+        if allowed:
+            shown = values.map(lambda v, c=col: "" if v is None or v != v
+                               else g.category(table, c, v))
+        else:
+            shown = values.map(_fmt_value)
+        label = g[f"col_{col}"] if f"col_{col}" in glossary.TERMS else str(col)
+        out[label] = shown
+    return out
+

@@ -9,6 +9,7 @@ like another's.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 
@@ -124,9 +125,27 @@ def _png_in_notebooks() -> None:
 
 @functools.lru_cache(maxsize=1)
 def _installed_font_names() -> frozenset[str]:
+    """Font names matplotlib knows; rescanned once when its cache has no CJK font.
+
+    matplotlib caches the system's fonts the first time it runs: a CJK font installed
+    after that (``apt-get install fonts-noto-cjk``) stays invisible until the cache is
+    rebuilt, so the zh report would fall back to English labels for no reason.
+    """
     from matplotlib import font_manager
 
-    return frozenset(f.name for f in font_manager.fontManager.ttflist)
+    names = frozenset(f.name for f in font_manager.fontManager.ttflist)
+    if any("CJK" in n for n in names) or any(n in names for n in CJK_FONTS):
+        return names
+    new_fonts = [
+        p for p in font_manager.findSystemFonts()
+        if "cjk" in p.lower() or "wqy" in p.lower() or "han" in p.lower()
+    ]
+    if new_fonts:
+        for path in new_fonts:
+            with contextlib.suppress(Exception):
+                font_manager.fontManager.addfont(path)
+        names = frozenset(f.name for f in font_manager.fontManager.ttflist)
+    return names
 
 
 def cjk_font() -> str | None:
@@ -147,11 +166,17 @@ def cjk_font() -> str | None:
 
 
 def _add_font(font: str) -> None:
-    """Use ``font`` as fallback after the Latin sans-serif font (CJK glyphs only)."""
+    """Use ``font`` as fallback after the Latin sans-serif font (CJK glyphs only).
+
+    matplotlib falls back glyph by glyph only across the *named* fonts of
+    ``font.family`` (a generic family such as ``sans-serif`` stands for its first
+    installed font), so the family becomes the Latin font followed by ``font``.
+    """
     current = [f for f in mpl.rcParams["font.sans-serif"] if f != font]
     latin = [f for f in current if f == "DejaVu Sans"] or current[:1]
     rest = [f for f in current if f not in latin]
     mpl.rcParams["font.sans-serif"] = [*latin, font, *rest]
+    mpl.rcParams["font.family"] = [*latin, font]
     mpl.rcParams["axes.unicode_minus"] = False
 
 
@@ -193,10 +218,21 @@ def _figure(figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, object]:
     return fig, fig.subplots()
 
 
-def _date_axis(ax, index: pd.DatetimeIndex) -> None:
+#: Tick formats of the date axis in Chinese (years, months, days, hours, minutes,
+#: seconds), instead of English month names.
+_ZH_DATE_FORMATS = ["%Y年", "%-m月", "%-m月%-d日", "%H:%M", "%H:%M", "%S.%f"]
+
+
+def _date_axis(ax, index: pd.DatetimeIndex, lang: str = "en") -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if lang == "zh":
+        formatter = mdates.ConciseDateFormatter(
+            locator, formats=_ZH_DATE_FORMATS, zero_formats=["", "%Y年", "%-m月", "%-m月%-d日",
+                                                              "%H:%M", "%H:%M"])
+    else:
+        formatter = mdates.ConciseDateFormatter(locator)
+    ax.xaxis.set_major_formatter(formatter)
     if len(index):
         half = pd.Timedelta(days=_step_days(index) / 2)
         ax.set_xlim(index.min() - half, index.max() + half)
@@ -266,7 +302,7 @@ def _time_chart(frame: pd.DataFrame, lang: str, time_grain: str, ylabel: str, dr
     ax.set_ylabel(g[ylabel])
     ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
     ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    _date_axis(ax, x)
+    _date_axis(ax, x, lang)
     _legend(fig, ax, ncols=4)
     return fig
 

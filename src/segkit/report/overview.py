@@ -12,7 +12,7 @@ from typing import Any
 from .. import plot
 from ..data import CALENDAR_UNITS, time_unit
 from ..features import cohort_retention, customer_base, revenue
-from ..quality import example_rows, fmt_date, format_data_quality
+from ..quality import example_rows, fmt_date, format_data_quality, format_rows
 from .page import Page
 
 __all__ = ["OverviewPage"]
@@ -72,7 +72,8 @@ class OverviewPage(Page):
         self.figure(
             plot.revenue(rev, lang=self.figure_lang, time_grain=self.time_grain), "sec_revenue"
         )
-        self.note("sec_revenue_note", grain=self._grain_word)
+        if self.data.transactions is not None:
+            self.note("sec_revenue_note", grain=self._grain_word)
         if "contract_revenue" in rev:
             self.note("sec_revenue_contracts_note", grain=self._grain_word)
 
@@ -104,4 +105,5 @@ class OverviewPage(Page):
         )
         if name is not None:
             self.heading("sec_example_rows", level=3, table=self.g[f"table_{name}"])
-            self.table(example_rows(self.data.tables()[name], table=name))
+            rows = example_rows(self.data.tables()[name], table=name)
+            self.table(format_rows(rows, name, self.lang))
