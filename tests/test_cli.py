@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from segkit.config import reports_dir
-from segkit.report import rendering
 from segkit import cli, report
+from segkit.config import reports_dir
 from segkit.exceptions import RenderError
+from segkit.report import rendering
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import importlib
+import inspect
 import math
 import re
 from collections import defaultdict
@@ -14,10 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lifetimes.utils import calibration_and_holdout_data, summary_data_from_transaction_data
 
-import importlib
-import inspect
-
-from segkit import features
 from segkit.datasets import load_cdnow
 from segkit.exceptions import ParameterError, SchemaError
 from segkit.features import calibration_holdout_summary as _calibration_holdout_summary

@@ -55,3 +55,33 @@ def test_figures_of_every_calendar_grain(grain):
     word = {"Q": "quarter", "Y": "year"}[grain]
     assert figs[0].axes[0].get_xlabel() == f"period ({word})"
     assert figs[2].axes[0].get_xlabel() == f"{word}s since acquisition"
+
+
+def test_zh_figures_draw_every_glyph_when_a_cjk_font_is_installed():
+    """On a machine with a CJK font, no glyph of a zh figure may fall back to a box.
+
+    Skipped where no CJK font is installed (the figures then use English labels, which
+    test_cohorts_and_overview_page checks); ``apt-get install fonts-noto-cjk`` runs it.
+    """
+    import io
+    import warnings
+
+    import matplotlib as mpl
+
+    from segkit import features, plot
+    from segkit.datasets import load_demo
+
+    if plot.cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    demo = load_demo()
+    with mpl.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a UserWarning
+        plot.setup(lang="zh")
+        figures = [
+            plot.customer_base(features.customer_base(demo, "Q"), lang="zh", time_grain="Q"),
+            plot.revenue(features.revenue(demo, "M"), lang="zh", time_grain="M"),
+            plot.cohort_retention(features.cohort_retention(demo, "M", max_periods=6),
+                                  lang="zh", time_grain="M"),
+        ]
+        for fig in figures:
+            fig.savefig(io.BytesIO(), format="png")  # text is laid out when drawn

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit.report import rendering
 from segkit import report
 from segkit.exceptions import ParameterError, RenderError
 from segkit.privacy import pseudonym
@@ -32,6 +31,7 @@ from segkit.report import (
     read_parameter_file,
     render,
     render_batch,
+    rendering,
     validate_parameters,
 )
 

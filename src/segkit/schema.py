@@ -40,7 +40,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 

@@ -464,8 +464,8 @@ def summary(
     to rounding) and can be handed to lifetimes or pymc-marketing.
 
     The summary is generic: it counts every row it is given. Returns and refunds
-    (``is_return`` in the canonical transactions table) must be filtered out or
-    netted by the caller before the call.
+    (``is_return`` in the canonical transactions table) must be left out or netted
+    by the caller before the call: ``summary(segkit.data.purchases(tx), ...)``.
 
     Parameters
     ----------
