@@ -9,12 +9,27 @@ CONSTRAINTS := requirements/constraints.txt
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: help env reports test test-fast lab notebooks exercises data bench lint format lock clean
+# Inside the conda environment of environment.yml (conda activate segkit), the kernel and
+# JupyterLab use that environment's python instead of the virtual environment.
+ifeq ($(CONDA_DEFAULT_ENV),segkit)
+KERNEL_DEPS :=
+KERNEL_PY   := python
+JUPYTER     := jupyter
+else
+KERNEL_DEPS := env
+KERNEL_PY   := $(BIN)/python
+JUPYTER     := $(BIN)/jupyter
+endif
+# JupyterLab refuses to run as root unless told so (containers run as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help env kernel reports test test-fast lab notebooks exercises data bench lint format lock clean
 
 help:
 	@echo "make reports    render every report template on the bundled data into reports/"
 	@echo "make test       run the whole test suite (unit, property, notebooks through nbval)"
-	@echo "make lab        JupyterLab with the registered 'segkit' kernel"
+	@echo "make lab        JupyterLab with the registered 'segkit' kernel (--allow-root as root)"
+	@echo "make kernel     register the Jupyter kernel 'segkit' (venv, or the conda env 'segkit')"
 	@echo "make notebooks  re-execute the course notebooks in place"
 	@echo "make exercises  regenerate the participant versions of the exercises"
 	@echo "make data       regenerate the bundled synthetic data (fixed seed)"
@@ -41,8 +56,11 @@ test: env
 test-fast: env
 	$(BIN)/python -m pytest -n 2 -x tests
 
-lab: env
-	$(BIN)/jupyter lab --notebook-dir=.
+kernel: $(KERNEL_DEPS)
+	$(KERNEL_PY) -m ipykernel install --sys-prefix --name segkit --display-name "segkit (Python 3)"
+
+lab: kernel
+	$(JUPYTER) lab --notebook-dir=. $(ALLOW_ROOT)
 
 notebooks: env
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=segkit --ExecutePreprocessor.record_timing=False notebooks/*.ipynb

@@ -297,6 +297,7 @@ def _calls(demo):
         quality.format_rows: (demo.contracts.head(), "contracts", "zh"),
         privacy.protect: (demo,), privacy.drop_personal: (demo.customers,),
         privacy.drop_sensitive: (demo.customers,), privacy.pseudonymise: (tx,),
+        privacy.drop_record_ids: (tx,),
         schema.validate: (raw_tx, "transactions"), schema.validate_tables: (demo,),
         schema.apply_column_map: (tx, "transactions", {"amount": "amount"}),
         schema.validation_report: (raw_tx, "transactions"),

@@ -215,3 +215,63 @@ def test_all_renders_every_template_into_the_reports_dir(calls, capsys, tmp_path
     assert (tmp_path / "overview.html").exists()
     assert capsys.readouterr().out.splitlines()[-1].endswith("0 failed")
     assert cli.main(["report", "overview", "--all"]) == 2
+
+
+# ------------------------------------------------------------------ reading data folders
+
+
+def test_a_folder_that_cannot_be_read_prints_the_whole_error(calls, capsys, tmp_path):
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "transactions.csv").write_text(
+        "customer_id,timestamp,amount\nc1,2024-01-05,10\nc2,2024-01-06,¥12\n")
+    assert cli.main(["report", "overview", "-p", "data", str(folder)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == ("segkit: error: table 'transactions', column 'amount': wrong type: "
+                      "expected numbers, found text that is not a number (remove currency "
+                      "signs and thousands separators, or pass decimal= and thousands=; "
+                      "decimal: and thousands: in the folder's segkit.yaml) (1 row)")
+    assert err[1] == "example rows (index as in the input):"
+    assert "¥12" in err[3] and err[3].startswith("1 ")
+    assert calls == []  # refused before anything ran
+
+
+def test_the_gbk_example_folder_is_read_through_its_manifest(calls, capsys):
+    from segkit.config import data_path
+
+    folder = data_path("examples", "segkit.yaml").parent
+    assert cli.main(["report", "overview", "-p", "data", str(folder)]) == 0
+    assert calls[0]["values"]["data"] == str(folder.resolve())
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_gbk_file_without_manifest_names_the_manifest(calls, capsys, tmp_path):
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "transactions.csv").write_bytes(
+        "客户编号,下单时间,金额\nc1,2024/01/05,10\n".encode("gbk"))
+    assert cli.main(["report", "overview", "-p", "data", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "transactions.csv is not valid utf-8-sig text" in err
+    assert "encoding: gbk for this table in its segkit.yaml" in err
+
+
+def test_chinese_headers_without_a_map_name_the_manifest(calls, capsys, tmp_path):
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "transactions.csv").write_text("客户编号,下单时间,金额\nc1,2024-01-05,10\n")
+    assert cli.main(["report", "overview", "-p", "data", str(folder)]) == 1
+    assert "(in a folder of files: column_map: in its segkit.yaml)" in capsys.readouterr().err
+
+
+def test_files_that_match_no_table_are_a_printed_warning(calls, capsys, tmp_path):
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "Transactions.csv").write_text("customer_id,timestamp,amount\nc1,2024-01-05,10\n")
+    (folder / "notes.csv").write_text("a\n1\n")
+    assert cli.main(["report", "overview", "-p", "data", str(folder)]) == 0
+    assert capsys.readouterr().err == (
+        "segkit: warning: CSV files in shop that match no table are not read: notes.csv; "
+        "name them <table>.csv (tables: customers, transactions, contracts, exits, "
+        "interactions, complaints, surveys, receivables, credit_limits, costs, campaigns) "
+        "or give them in the folder's segkit.yaml\n")

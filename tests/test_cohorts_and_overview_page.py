@@ -334,7 +334,10 @@ def test_figures(data, grain):
         assert isinstance(fig, Figure)
         w, h = fig.get_size_inches()
         assert w <= 7 and h <= 6 and fig.dpi <= 100
-    assert figs[0].axes[0].get_ylabel() == "customers"
+    assert figs[0].axes[0].get_ylabel() == "number of customers"
+    assert figs[1].axes[0].get_ylabel() == "revenue (CNY)"
+    for fig in figs:
+        assert fig.get_suptitle(), "every figure has a title"
     word = {"D": "day", "W": "week", "M": "month"}[grain]
     assert figs[2].axes[0].get_xlabel() == f"{word}s since acquisition"
 
@@ -352,14 +355,14 @@ def test_chinese_labels_when_a_cjk_font_exists(data, monkeypatch):
         assert plot.figure_lang("zh") == "zh"
         fig = plot.revenue(revenue(data, "M"), "zh")
         assert "Noto Sans CJK SC" in mpl.rcParams["font.sans-serif"]
-    assert fig.axes[0].get_ylabel() == "收入"
+    assert fig.axes[0].get_ylabel() == "收入（CNY）"
 
 
 def test_english_fallback_without_a_cjk_font(data, monkeypatch):
     monkeypatch.setattr(plot, "cjk_font", lambda: None)
     with pytest.warns(UserWarning, match="no font with Chinese glyphs.*fall back to English"):
         fig = plot.revenue(revenue(data, "M"), "zh")
-    assert fig.axes[0].get_ylabel() == "revenue"
+    assert fig.axes[0].get_ylabel() == "revenue (CNY)"
     assert plot.figure_lang("en") == "en"
 
 
@@ -375,7 +378,8 @@ def test_cjk_font_detection_prefers_known_fonts(monkeypatch):
     )
     assert plot.cjk_font() == "Foo CJK KR"
     monkeypatch.setattr(plot, "_installed_font_names", lambda: frozenset({"DejaVu Sans"}))
-    assert plot.cjk_font() is None
+    assert plot.system_cjk_font() is None
+    assert plot.cjk_font() == "Noto Sans SC"  # the bundled font, when the system has none
 
 
 def test_periods_cut_by_the_observation_end_are_marked():
@@ -388,3 +392,120 @@ def test_periods_cut_by_the_observation_end_are_marked():
     assert monthly["complete"].all()  # December ends on the observation end
     cut = features.revenue(data, "M", observation_end="2024-12-15")
     assert cut["complete"].tolist()[-2:] == [True, False]
+
+
+# ---------------------------------------------------------------- headline, heat map, legends
+
+
+def test_headline_numbers_come_from_features():
+    from segkit.datasets import load_demo
+
+    demo = load_demo()
+    h = features.cohorts.headline(demo, "M")
+    base = customer_base(demo, "M").loc[h["period"]]
+    rev = revenue(demo, "M")
+    assert h["period"] == pd.Timestamp("2024-12-01") and h["complete"]
+    assert h["customers"] == base["customer_base"] and h["active_customers"] == base[
+        "active_customers"]
+    assert h["revenue"] == pytest.approx(rev["net_revenue"].iloc[-1])
+    assert h["revenue_change"] == pytest.approx(
+        rev["net_revenue"].iloc[-1] / rev["net_revenue"].iloc[-2] - 1)
+    assert h["partial_period"] is None
+    cut_h = features.cohorts.headline(demo, "M", observation_end="2024-12-15")
+    assert cut_h["period"] == pd.Timestamp("2024-11-01")  # the last whole month
+    assert cut_h["partial_period"] == pd.Timestamp("2024-12-01")
+
+
+def _shown(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    return shown
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_overview_opens_with_headline_numbers_in_words(lang, monkeypatch):
+    from segkit.datasets import load_demo
+
+    shown = _shown(monkeypatch)
+    page = OverviewReport(load_demo(), lang=lang, currency="EUR")
+    page.headline()
+    text = "\n".join(str(getattr(o, "data", "")) for o in shown)
+    assert "2,000" in text and "EUR" in text and "24.9%" in text
+    words = {"en": ["customers acquired", "active customers", "up 24.9% against 2024-11",
+                    "is the last whole month"],
+             "zh": ["累计获取客户", "活跃客户", "较2024年11月", "增长 24.9%", "最后一个完整的月"]}
+    for w in words[lang]:
+        assert w in text, w
+    assert page.parameters["currency"] == "EUR"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_cohort_heat_map_sizes_partial_period_scale_and_cut_note(lang, monkeypatch):
+    from segkit.datasets import load_demo
+
+    shown = _shown(monkeypatch)
+    page = OverviewReport(load_demo(), lang=lang, time_grain="W",
+                          observation_end="2024-12-18")
+    page.cohorts()
+    fig = next(o for o in shown if isinstance(o, Figure))
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 24 and all("n=" in lab for lab in labels)
+    assert any(p.get_hatch() == "///" for p in ax.patches)  # the week cut by the end
+    vmax = ax.collections[0].norm.vmax
+    assert 10 <= vmax < 100  # 5-50% readable, not dominated by the 100% of week 0
+    text = "\n".join(str(getattr(o, "data", "")) for o in shown)
+    cut = {"en": "Cut to fit", "zh": "已截取"}[lang]
+    hatched = {"en": "Hatched cells", "zh": "带斜线"}[lang]
+    assert cut in text and hatched in text and "103" in text
+
+
+def test_cohort_heat_map_month_labels_are_translated():
+    from segkit.datasets import load_demo
+
+    demo = load_demo()
+    matrix = cohort_retention(demo, "M", max_periods=6).tail(3)
+    with mpl.rc_context():
+        fig = plot.cohort_retention(matrix, "zh", time_grain="M", sizes=cohort_sizes(demo, "M"))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[-1].startswith("2024年12月") and "n=" in labels[-1]
+    assert plot.period_label(pd.Timestamp("2024-01-01"), "Q", "zh") == "2024年第1季度"
+
+
+def test_legends_keep_one_order():
+    from segkit.datasets import load_demo
+
+    demo = load_demo()
+
+    def legend(fig):
+        return [t.get_text() for t in fig.legends[0].get_texts()]
+
+    full = plot.revenue(revenue(demo, "M"), "en")
+    cut = plot.revenue(revenue(demo, "M", observation_end="2024-12-15"), "en")
+    assert legend(full) == ["gross revenue", "contract revenue", "returns", "net revenue"]
+    assert legend(cut)[:4] == legend(full) and legend(cut)[-1].startswith("period cut")
+    base = plot.customer_base(customer_base(demo, "M"), "en")
+    assert legend(base) == ["customer base", "active customers", "new customers"]
+
+
+def test_data_source_shows_the_folder_name_never_the_path():
+    from segkit.report.page import _source_name
+
+    assert _source_name("/home/analyst/secret project/shop") == "shop"
+    assert _source_name("/home/analyst/shop/") == "shop"
+    assert _source_name("demo") == "demo"
+    assert _source_name("") == "CustomerData"
+
+
+def test_zh_table_headers_are_chinese(monkeypatch):
+    from segkit.datasets import load_demo
+
+    shown = _shown(monkeypatch)
+    OverviewReport(load_demo(), lang="zh").data_quality()
+    html = "\n".join(str(getattr(o, "data", "")) for o in shown if str(
+        getattr(o, "data", "")).startswith("<"))
+    for header in ("数据表", "行数", "客户编号", "金额"):
+        assert f"<th>{header}</th>" in html, header
+    assert "transaction" not in html and "交易编号" not in html  # no raw transaction ids

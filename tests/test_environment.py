@@ -11,6 +11,8 @@ from segkit.config import PROJECT_ROOT
 
 #: PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES = {"duckdb": "python-duckdb"}
+#: Dependencies that exist on PyPI only: environment.yml installs them with pip.
+PIP_ONLY = {"pylopdf-fonts-zh-cn"}
 
 
 def _split(req: str) -> tuple[str, str]:
@@ -26,7 +28,40 @@ def test_environment_yml_mirrors_pyproject():
     conda = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
     conda.pop("python")
     conda.pop("pip")
-    assert conda == expected
+    pip = [d for d in env["dependencies"] if isinstance(d, dict)][0]["pip"]
+    pip_deps = dict(_split(d) for d in pip if not d.startswith("-e"))
+    assert set(pip_deps) == PIP_ONLY
+    assert {**conda, **pip_deps} == expected
+
+
+def test_conda_users_are_told_to_register_the_kernel():
+    text = (PROJECT_ROOT / "environment.yml").read_text()
+    assert "make kernel" in text
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    assert "\nkernel:" in makefile and "ipykernel install" in makefile
+
+
+def test_make_lab_runs_as_root_in_a_container():
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    lab = makefile[makefile.index("\nlab:"):].split("\n\n")[0]
+    assert "$(ALLOW_ROOT)" in lab and "--allow-root" in makefile
+
+
+def test_the_missing_kernel_error_names_a_make_target_that_exists(monkeypatch):
+    import re
+
+    import pytest
+
+    from segkit.exceptions import RenderError
+    from segkit.report import rendering
+
+    with pytest.raises(RenderError) as err:
+        rendering._check_kernel("no-such-kernel-segkit")
+    targets = re.findall(r"make (\w+)", str(err.value))
+    assert targets
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    for target in targets:
+        assert re.search(rf"^{target}:", makefile, re.M), target
 
 
 def test_constraints_pin_every_dependency_exactly():

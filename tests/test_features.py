@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lifetimes.utils import calibration_and_holdout_data, summary_data_from_transaction_data
 
+from segkit.data import is_return, purchases
 from segkit.datasets import load_cdnow
 from segkit.exceptions import ParameterError, SchemaError
 from segkit.features import calibration_holdout_summary as _calibration_holdout_summary
@@ -128,8 +129,15 @@ def reference_summary(
     observation_end=None,
     include_first_transaction: bool = False,
     freq_multiplier: float = 1,
+    returns: str = "net",
 ) -> pd.DataFrame:
-    """Slow pure-Python summary from the definitions, with pandas' calendar functions."""
+    """Slow pure-Python summary from the definitions, with pandas' calendar functions.
+
+    Returns are the lines of ``segkit.data.is_return`` when ``tx`` has the flag. With
+    ``returns="net"`` they open no period and their amount goes to the latest purchase
+    period of the customer up to them (none: left out); each period's value is floored
+    at 0; a customer without purchase is left out.
+    """
 
     def start(ts: pd.Timestamp) -> pd.Timestamp:
         day = ts.normalize()
@@ -143,14 +151,33 @@ def reference_summary(
 
     unit = {"D": pd.Timedelta(days=1), "W": pd.Timedelta(weeks=1), "h": pd.Timedelta(hours=1)}
     end = start(pd.Timestamp(observation_end if observation_end is not None else max(tx.timestamp)))
+    flags = is_return(tx) if "is_return" in tx.columns else pd.Series(False, index=tx.index)
+    if returns == "exclude":
+        tx, flags = purchases(tx), flags[~flags.to_numpy()]
+    elif returns == "count":
+        flags = pd.Series(False, index=tx.index)
     periods: dict = defaultdict(lambda: defaultdict(list))
-    for cid, ts, amount in zip(tx.customer_id, tx.timestamp, tx.amount, strict=True):
+    refunds: dict = defaultdict(list)
+    for cid, ts, amount, returned in zip(tx.customer_id, tx.timestamp, tx.amount, flags,
+                                         strict=True):
         if start(ts) <= end:
-            periods[cid][start(ts)].append(amount)
+            if returned:
+                refunds[cid].append((start(ts), amount))
+            else:
+                periods[cid][start(ts)].append(amount)
+    for cid, lines in refunds.items():
+        for when, amount in lines:
+            before = [p for p in periods[cid] if p <= when]
+            if before:
+                periods[cid][max(before)].append(amount)
     rows = {}
     for cid, by_period in periods.items():
+        if not by_period:
+            continue  # only returns: never bought
         ps = sorted(by_period)
         spent = [math.fsum(by_period[p]) for p in ps]
+        if returns == "net" and flags.any():
+            spent = [max(v, 0.0) for v in spent]
         counted = spent if include_first_transaction else spent[1:]
         rows[cid] = {
             "frequency": float(len(counted)),
@@ -466,9 +493,11 @@ def test_unparseable_timestamp(tiny):
     tiny["timestamp"] = ["2024-01-01", "yesterday", "2024-01-02", "2024-13-45"]
     with pytest.raises(SchemaError) as info:
         summary(tiny)
-    assert str(info.value).startswith(
+    message = str(info.value)
+    assert message.startswith(
         "table 'transactions', column 'timestamp': unparseable dates: use ISO dates such as "
-        "2024-03-01 or 2024-03-01 14:30 (2 rows)")
+        "2024-03-01 or 2024-03-01 14:30")
+    assert "(2 rows)" in message.splitlines()[0]
     assert list(info.value.examples.index) == [1, 3]
 
 
@@ -534,6 +563,18 @@ def transaction_frames(draw, min_size=1, max_size=30):
             "amount": [r[2] for r in rows],
         }
     )
+
+
+@st.composite
+def frames_with_returns(draw, min_size=1, max_size=30):
+    """Transactions with an ``is_return`` flag: returns have amounts <= 0 (a third of
+    the lines), some before any purchase of their customer, some customers only return."""
+    tx = draw(transaction_frames(min_size=min_size, max_size=max_size))
+    flags = draw(st.lists(st.sampled_from([False, False, True]), min_size=len(tx),
+                          max_size=len(tx)))
+    tx["is_return"] = flags
+    tx.loc[tx["is_return"], "amount"] *= -draw(st.sampled_from([1.0, 0.0, 3.0]))
+    return tx
 
 
 PROPERTY = settings(max_examples=60, deadline=None,
@@ -664,3 +705,214 @@ def test_calendar_units_equal_the_slow_reference_across_years():
         assert out["frequency"].tolist() == (per.nunique() - 1).astype(float).tolist()
         assert out["recency"].tolist() == (per.max() - per.min()).astype(float).tolist()
         assert out["T"].tolist() == (end - per.min()).astype(float).tolist()
+
+
+# ------------------------------------------------------------------------ returns
+
+
+def returns_table() -> pd.DataFrame:
+    """A tiny log with every case of the rule: same-day, later and early returns."""
+    rows = [
+        ("a", "2024-01-01", 100.0, False),
+        ("a", "2024-01-01", -10.0, True),   # same day: netted into 01-01 (the first period)
+        ("a", "2024-01-05", 40.0, False),
+        ("a", "2024-01-07", -15.0, True),   # no purchase that day: netted into 01-05
+        ("a", "2024-01-09", 30.0, False),
+        ("a", "2024-01-09", -50.0, True),   # more than the day's purchase: 01-09 is worth 0
+        ("b", "2024-01-02", -20.0, True),   # before b's first purchase: left out
+        ("b", "2024-01-03", 25.0, False),
+        ("c", "2024-01-04", -30.0, True),   # c only returned: not in the summary
+        ("d", "2024-01-02", 10.0, False),
+        ("d", "2024-01-10", -5.0, True),    # d never came back: the refund is in d's first period
+    ]
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "amount", "is_return"]
+                        ).assign(timestamp=lambda d: pd.to_datetime(d["timestamp"]))
+
+
+def test_returns_are_netted_into_the_latest_purchase_period_up_to_them():
+    tx = returns_table()
+    out = summary(tx, monetary_value_col="amount")
+    assert list(out.index) == ["a", "b", "d"]  # c only returned: never bought
+    assert out.loc["a"].tolist() == [2.0, 8.0, 9.0, (25.0 + 0.0) / 2]
+    assert out.loc["b"].tolist() == [0.0, 0.0, 7.0, 0.0]
+    assert out.loc["d"].tolist() == [0.0, 0.0, 8.0, 0.0]
+    # the counts are those of the purchases: returns open no period
+    # (the observation end defaults to the last line, a return on 2024-01-10)
+    pd.testing.assert_frame_equal(
+        out[COUNTS], summary(purchases(tx), observation_end="2024-01-10")[COUNTS])
+    pd.testing.assert_frame_equal(out, reference_summary(tx), check_exact=True)
+    # with the first period counted, its refund shows: (100 - 10) + 25 + 0
+    first = summary(tx, monetary_value_col="amount", include_first_transaction=True)
+    assert first.loc["a", "monetary_value"] == pytest.approx(115.0 / 3)
+
+
+def test_returns_exclude_and_count():
+    tx = returns_table()
+    excluded = summary(tx, monetary_value_col="amount", returns="exclude")
+    pd.testing.assert_frame_equal(excluded, summary(purchases(tx), monetary_value_col="amount",
+                                                    observation_end="2024-01-10"))
+    assert excluded.loc["a", "monetary_value"] == 35.0  # gross: (40 + 30) / 2
+    counted = summary(tx, monetary_value_col="amount", returns="count")
+    assert list(counted.index) == ["a", "b", "c", "d"]
+    assert counted.loc["a", "frequency"] == 3.0 and counted.loc["d", "frequency"] == 1.0
+    assert counted.loc["d", "monetary_value"] == -5.0  # a return counted as a purchase
+    # count is lifetimes on the raw table, the flag unread
+    pd.testing.assert_frame_equal(counted, summary(tx.drop(columns="is_return"),
+                                                   monetary_value_col="amount"))
+    # without values, net and exclude count the same
+    pd.testing.assert_frame_equal(summary(tx), summary(tx, returns="exclude"))
+
+
+def test_returns_on_the_demo_company():
+    from segkit.datasets import load_demo
+
+    tx = load_demo().transactions
+    assert is_return(tx).any()
+    net = summary(tx, monetary_value_col="amount")
+    counted = summary(tx, monetary_value_col="amount", returns="count")
+    only_purchases = summary(purchases(tx), monetary_value_col="amount")
+    # before: returns counted as repeat purchase periods, with negative values
+    assert counted["frequency"].sum() > only_purchases["frequency"].sum()
+    assert (counted["monetary_value"] < 0).any()
+    # now: the purchase periods only, never a negative value, less than the gross value
+    pd.testing.assert_frame_equal(net[COUNTS], only_purchases[COUNTS], check_exact=True)
+    assert (net["monetary_value"] >= 0).all()
+    assert (net["monetary_value"] <= only_purchases["monetary_value"] + 1e-9).all()
+    assert (net["monetary_value"] < only_purchases["monetary_value"] - 1e-9).any()
+
+
+@pytest.mark.parametrize("returns", ["net", "exclude", "count"])
+def test_a_table_without_returns_is_summarised_as_lifetimes_does(returns):
+    from segkit.datasets import load_demo
+
+    tx = purchases(load_demo().transactions)  # the flag is there, and all False
+    for freq in ("D", "W"):
+        ours = summary(tx, monetary_value_col="amount", freq=freq, returns=returns)
+        theirs = summary_data_from_transaction_data(tx, "customer_id", "timestamp",
+                                                    monetary_value_col="amount", freq=freq)
+        pd.testing.assert_frame_equal(ours[COUNTS], theirs[COUNTS], check_exact=True)
+        np.testing.assert_allclose(ours["monetary_value"], theirs["monetary_value"],
+                                   rtol=1e-12)
+    # with returns, "count" is lifetimes on the raw table, "exclude" on the purchases
+    raw = load_demo().transactions
+    if returns != "net":
+        ours = summary(raw, monetary_value_col="amount", returns=returns)
+        kept = raw if returns == "count" else purchases(raw)
+        theirs = summary_data_from_transaction_data(kept, "customer_id", "timestamp",
+                                                    monetary_value_col="amount")
+        pd.testing.assert_frame_equal(ours[COUNTS], theirs[COUNTS], check_exact=True)
+        np.testing.assert_allclose(ours["monetary_value"], theirs["monetary_value"],
+                                   rtol=1e-12)
+
+
+def test_the_return_flag_column():
+    tx = returns_table()
+    expected = summary(tx, monetary_value_col="amount")
+    # another name, flags as text, missing flags are no returns (segkit.data.is_return)
+    renamed = tx.rename(columns={"is_return": "refund"}).assign(
+        refund=tx["is_return"].map({True: "yes", False: "no"}))
+    pd.testing.assert_frame_equal(
+        summary(renamed, monetary_value_col="amount", is_return_col="refund"), expected)
+    missing = tx.assign(is_return=tx["is_return"].astype(object).where(tx["is_return"]))
+    pd.testing.assert_frame_equal(summary(missing, monetary_value_col="amount"), expected)
+    # None, or a frame without the default flag: no line is a return (lifetimes)
+    raw = summary(tx.drop(columns="is_return"), monetary_value_col="amount")
+    pd.testing.assert_frame_equal(summary(tx, monetary_value_col="amount", is_return_col=None),
+                                  raw)
+    with raises(SchemaError, "table 'transactions', column 'refund': column is missing"):
+        summary(tx, is_return_col="refund")
+    with raises(SchemaError, "column 'is_return': wrong type: expected true/false values"):
+        summary(tx.assign(is_return=["maybe"] * len(tx)))
+    with raises(ParameterError, "returns must be one of 'net', 'exclude', 'count', got 'keep'"):
+        summary(tx, returns="keep")
+
+
+def test_returns_partitions_give_the_same_result(monkeypatch):
+    from segkit.datasets import load_demo
+
+    tx = load_demo().transactions
+    expected = summary(tx, monetary_value_col="amount")
+    expected_cal = calibration_holdout_summary(tx, "2024-06-30", monetary_value_col="amount")
+    monkeypatch.setattr(importlib.import_module("segkit.features.summary"),
+                        "_ROWS_PER_PARTITION", 5_000)
+    pd.testing.assert_frame_equal(summary(tx, monetary_value_col="amount"), expected,
+                                  rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        calibration_holdout_summary(tx, "2024-06-30", monetary_value_col="amount"),
+        expected_cal, rtol=1e-12)
+
+
+def test_a_return_after_the_calibration_end_never_changes_the_calibration_summary():
+    tx = returns_table()
+    late = pd.DataFrame({"customer_id": ["a", "d", "d"],
+                         "timestamp": pd.to_datetime(["2024-01-12", "2024-01-13", "2024-01-14"]),
+                         "amount": [-30.0, 8.0, -2.0], "is_return": [True, False, True]})
+    out = calibration_holdout_summary(pd.concat([tx, late]), "2024-01-10", "2024-01-20",
+                                      monetary_value_col="amount")
+    cal = summary(tx, monetary_value_col="amount", observation_end="2024-01-10")
+    cal.columns = [c + "_cal" for c in cal.columns]
+    pd.testing.assert_frame_equal(out[cal.columns], cal)
+    # a's holdout return has no holdout purchase to refund; d's refunds the 13th
+    assert out["frequency_holdout"].tolist() == [0.0, 0.0, 1.0]
+    assert out["monetary_value_holdout"].tolist() == [0.0, 0.0, 6.0]
+
+
+@PROPERTY
+@given(tx=frames_with_returns(), freq=st.sampled_from(["D", "W", "h"]),
+       include_first=st.booleans(), end_days=st.none() | st.integers(0, 60),
+       returns=st.sampled_from(["net", "exclude", "count"]))
+def test_returns_equal_slow_reference(tx, freq, include_first, end_days, returns):
+    end = None if end_days is None else START + pd.Timedelta(days=end_days, hours=5)
+    ours = summary(tx, monetary_value_col="amount", observation_end=end, freq=freq,
+                   include_first_transaction=include_first, after_end="drop",
+                   returns=returns)
+    ref = reference_summary(tx, freq, end, include_first, returns=returns)
+    if ref.empty:
+        assert ours.empty
+        return
+    pd.testing.assert_frame_equal(ours[COUNTS], ref[COUNTS], check_exact=True)
+    np.testing.assert_allclose(ours["monetary_value"], ref["monetary_value"], rtol=1e-12,
+                               atol=1e-9)
+    if returns == "net":
+        assert (ours["monetary_value"] >= 0).all()
+        bought = set(purchases(tx).loc[lambda d: d["timestamp"] <= ref_end(tx, end, freq),
+                                       "customer_id"])
+        assert set(ours.index) == bought  # customers who only returned are not in it
+
+
+def ref_end(tx, end, freq):
+    """The last instant kept: the end of the observation end's period."""
+    last = pd.Timestamp(end) if end is not None else tx["timestamp"].max()
+    period = last.to_period({"D": "D", "W": "W-SUN", "h": "h"}[freq])
+    return period.end_time
+
+
+@PROPERTY
+@given(tx=frames_with_returns(), cal_days=st.integers(1, 39))
+def test_returns_in_calibration_and_holdout(tx, cal_days):
+    cal_end = START + pd.Timedelta(days=cal_days)
+    end = START + pd.Timedelta(days=40)
+    if not (tx["timestamp"] <= cal_end).any():
+        return
+    out = calibration_holdout_summary(tx, cal_end, end, monetary_value_col="amount")
+    before = tx[tx["timestamp"] <= cal_end]
+    cal = summary(before, monetary_value_col="amount", observation_end=cal_end)
+    cal.columns = [c + "_cal" for c in cal.columns]
+    pd.testing.assert_frame_equal(out[cal.columns], cal, rtol=1e-12)
+    # the holdout: purchase days, and their net value (reference rule) per purchase line
+    holdout = tx[tx["timestamp"] > cal_end]
+    bought = purchases(holdout)
+    days = bought["timestamp"].dt.normalize().groupby(bought["customer_id"]).nunique()
+    np.testing.assert_array_equal(out["frequency_holdout"],
+                                  days.reindex(out.index, fill_value=0).astype(float))
+    if holdout.empty or not is_return(holdout).any():
+        return
+    include = reference_summary(holdout, "D", end, include_first_transaction=True)
+    if include.empty:
+        assert (out["monetary_value_holdout"] == 0).all()
+        return
+    lines = bought.groupby("customer_id").size()
+    expected = (include["monetary_value"] * include["frequency"] / lines).reindex(
+        out.index, fill_value=0.0)
+    np.testing.assert_allclose(out["monetary_value_holdout"], expected.fillna(0.0),
+                               rtol=1e-12, atol=1e-9)

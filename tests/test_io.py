@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from segkit.exceptions import SchemaError
+from segkit.exceptions import ParameterError, SchemaError
 from segkit.io import read_csv, read_tables
 
 ZH_MAP = {"客户编号": "customer_id", "交易时间": "timestamp", "金额": "amount", "数量": "quantity"}
@@ -107,3 +107,78 @@ def test_bundled_gbk_example_is_in_sync_and_readable(tmp_path):
     zh_map = {v: k for k, v in module.ZH_COLUMNS.items()}
     tx = read_csv(committed, "transactions", column_map=zh_map, encoding="gbk")
     assert len(tx) == 300 and tx["is_return"].dtype == bool
+
+
+# ------------------------------------------------------------------ folder manifests
+
+
+def _folder(tmp_path, manifest: str | None, **files: str):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    if manifest is not None:
+        (tmp_path / "segkit.yaml").write_text(manifest)
+    return tmp_path
+
+
+TX_CSV = "customer_id,timestamp,amount\nc1,2024-01-05,10\n"
+
+
+@pytest.mark.parametrize(("manifest", "message"), [
+    ("tables:\n  orders: {file: transactions.csv}\n",
+     "unknown table 'orders'; the tables are customers, transactions"),
+    ("tables:\n  transactions: {file: orders.csv}\n",
+     "table 'transactions': no file orders.csv in the folder (files: transactions.csv)"),
+    ("tables: [transactions]\n", "tables must be a mapping of table: options"),
+    ("tables:\n  transactions: {column_map: [a, b]}\n",
+     "column_map of table 'transactions' must be a mapping name: canonical"),
+    ("tables:\n  transactions: {sep: 1}\n", "sep of table 'transactions' must be text, got 1"),
+    ("colour: red\n", "unknown option 'colour' at the top; the options are tables"),
+    ("tables: {transactions: [\n", "cannot be read ("),
+])
+def test_manifest_errors_name_the_problem(tmp_path, manifest, message):
+    folder = _folder(tmp_path, manifest, **{"transactions.csv": TX_CSV})
+    with pytest.raises(ParameterError, match=re.escape(f"segkit.yaml in {folder.name}: " + message)):
+        read_tables(folder)
+
+
+def test_manifest_defaults_apply_to_every_table(tmp_path):
+    folder = _folder(tmp_path, "sep: ';'\ndecimal: ','\n",
+                     **{"transactions.csv": "customer_id;timestamp;amount\nc1;2024-01-05;1,5\n"})
+    assert read_tables(folder).transactions["amount"].tolist() == [1.5]
+
+
+def test_two_files_differing_only_by_case(tmp_path):
+    folder = _folder(tmp_path, None, **{"transactions.csv": TX_CSV, "Transactions.CSV": TX_CSV})
+    if len(list(folder.iterdir())) < 2:  # a case-insensitive file system
+        pytest.skip("the file system ignores case")
+    with pytest.raises(SchemaError, match="differ only by case: keep one, or name the file"):
+        read_tables(folder)
+
+
+def test_read_csv_refuses_a_missing_file_and_a_long_separator(tmp_path):
+    with pytest.raises(SchemaError, match="no file "):
+        read_csv(tmp_path / "nope.csv", "transactions")
+    (tmp_path / "t.csv").write_text(TX_CSV)
+    with pytest.raises(SchemaError, match=re.escape("sep must be one character, got ';;'")):
+        read_csv(tmp_path / "t.csv", "transactions", sep=";;")
+
+
+def test_typed_fast_path_gives_the_same_table_as_the_reference(tmp_path):
+    # DuckDB types plain numbers and ISO dates itself; the result must equal validate()
+    # of the same text (the reference path)
+    from segkit.schema import validate
+
+    text = ("transaction_id,customer_id,timestamp,amount,quantity\n"
+            "t1, c1 ,2024-01-05,10.5,1\nt2,c2,2024-01-06 10:30:00,-3,2\n"
+            "t3,NULL,2024-01-07T08:00,1e3,3\n")
+    (tmp_path / "t.csv").write_text(text)
+    raw = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    with pytest.raises(SchemaError) as fast:
+        read_csv(tmp_path / "t.csv", "transactions")
+    with pytest.raises(SchemaError) as slow:
+        validate(raw, "transactions")
+    assert fast.value.rule == slow.value.rule == "missing values"
+    (tmp_path / "t.csv").write_text(text.replace("NULL", "c3").replace("-3", "3"))
+    raw = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(read_csv(tmp_path / "t.csv", "transactions"),
+                                  validate(raw, "transactions"))

@@ -78,3 +78,61 @@ def test_notebook_executes_within_a_minute(path, tmp_path):
     client.execute()
     elapsed = time.perf_counter() - start
     assert elapsed <= MAX_SECONDS, f"{path.name} took {elapsed:.0f} s to execute"
+
+
+# ------------------------------------------------------------- notebook 00 and the docs
+
+NB00 = PROJECT_ROOT / "notebooks" / "00_getting_started.ipynb"
+DOMAIN = PROJECT_ROOT / "docs" / "domain.md"
+
+
+def _cells(path: Path, kind: str) -> str:
+    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == kind)
+
+
+def test_notebook_00_shows_what_exercise_00_needs():
+    code = _cells(NB00, "code")
+    for call in ("segkit.data_model()", "segkit.data.purchases", "segkit.data.is_return",
+                 "segkit.io.read_csv", "column_map=", "encoding=", "validation_report",
+                 "segkit.schema.validate", "segkit.data.observation_end", "observation_end=",
+                 'after_end="drop"', 'freq="W"', "returns="):
+        assert call in code, f"notebook 00 never shows {call}"
+
+
+def test_notebook_00_shows_the_whole_data_model():
+    nb = nbformat.read(NB00, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "data_model()" in c.source)
+    html = next(o for o in cell.outputs if "text/html" in o.get("data", {}))["data"]["text/html"]
+    from segkit import data_model
+
+    model = data_model()
+    assert html.count("<tr>") == len(model), "every column of the data model, no '...'"
+    for name in model.columns:
+        assert f"<th>{name}</th>" in html
+
+
+def test_notebook_00_explains_btyd_units_and_the_glossary():
+    prose = _cells(NB00, "markdown")
+    for words in ("BTYD", "first purchase", "Units", "weeks", "战败客户", "流失客户",
+                  "广义流失", "狭义流失", "基盘客户", "docs/domain.md"):
+        assert words in prose, f"notebook 00 does not mention {words}"
+
+
+def test_domain_document_has_the_reference_results_and_the_issues():
+    text = DOMAIN.read_text(encoding="utf-8")
+    for number in ("0.243", "4.414", "0.793", "2.426", "-9582.4",  # BG/NBD
+                   "6.25", "3.74", "15.44", "-4055.9",  # Gamma-Gamma
+                   "0.553", "10.58", "0.606", "11.67", "-9595.0",  # Pareto/NBD
+                   "1.204", "0.750", "0.657", "2.783"):  # BG/BB
+        assert number in text, number
+    for words in ("issue 8", "issue 9", "issue 10", "issue 11", "战败客户", "流失客户",
+                  "基盘客户", "考察期", "投诉率上升"):
+        assert words in text, words
+
+
+def test_readme_links_the_docs_and_keeps_its_quick_start():
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for words in ("docs/domain.md", "docs/architecture.md", "make reports", "make test",
+                  "## Roadmap"):
+        assert words in text, words

@@ -85,3 +85,88 @@ def test_zh_figures_draw_every_glyph_when_a_cjk_font_is_installed():
         ]
         for fig in figures:
             fig.savefig(io.BytesIO(), format="png")  # text is laid out when drawn
+
+
+# ---------------------------------------------------------------- Chinese on any machine
+
+
+def _zh_figures():
+    from segkit import features
+
+    demo = load_demo()
+    return [
+        plot.customer_base(features.customer_base(demo, "Q"), lang="zh", time_grain="Q"),
+        plot.revenue(features.revenue(demo, "M"), lang="zh", time_grain="M"),
+        plot.cohort_retention(features.cohort_retention(demo, "M", max_periods=6),
+                              lang="zh", time_grain="M",
+                              sizes=features.cohort_sizes(demo, "M")),
+    ]
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _covering_fonts(text) -> list[str]:
+    """Font files matplotlib would use for ``text`` that hold every one of its glyphs."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    chars = {ord(c) for c in text.get_text() if not c.isspace()}
+    paths = font_manager.fontManager._find_fonts_by_props(text.get_fontproperties())
+    covering, covered = [], set()
+    for path in paths:
+        cmap = FT2Font(str(path)).get_charmap()
+        covered |= chars & set(cmap)
+        if chars & set(cmap):
+            covering.append(str(path))
+    return covering if covered == chars else []
+
+
+def _assert_zh_figures_resolve_to_a_cjk_font(expected_path: str | None = None):
+    import io
+
+    import matplotlib as mpl
+
+    with mpl.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a UserWarning
+        plot.setup(lang="zh")
+        figures = _zh_figures()
+        n_chinese = 0
+        for fig in figures:
+            fig.savefig(io.BytesIO(), format="png")  # text is laid out when drawn
+            for text in _texts(fig):
+                fonts = _covering_fonts(text)
+                assert fonts, f"no font draws every glyph of {text.get_text()!r}"
+                if any(ord(c) > 0x2E80 for c in text.get_text()):
+                    n_chinese += 1
+                    if expected_path is not None:
+                        assert expected_path in fonts, (text.get_text(), fonts)
+    assert n_chinese >= 6  # titles, axis labels, legends, month ticks are Chinese
+
+
+def test_zh_figures_with_a_system_cjk_font():
+    if plot.system_cjk_font() is None:
+        pytest.skip("no system CJK font (apt-get install fonts-noto-cjk runs this test)")
+    _assert_zh_figures_resolve_to_a_cjk_font()
+
+
+def test_zh_figures_without_a_system_cjk_font_use_the_bundled_font(monkeypatch):
+    """A machine without any CJK font still draws Chinese: the pinned Noto Sans SC."""
+    monkeypatch.setattr(plot, "_installed_font_names", lambda: frozenset({"DejaVu Sans"}))
+    assert plot.system_cjk_font() is None
+    assert plot.cjk_font() == "Noto Sans SC"
+    bundled = str(plot._bundled_font_path())
+    _assert_zh_figures_resolve_to_a_cjk_font(expected_path=bundled)
+
+
+def test_the_bundled_font_is_a_pinned_dependency():
+    import tomllib
+
+    from segkit.config import PROJECT_ROOT
+
+    deps = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.startswith(plot.BUNDLED_FONT_PACKAGE.replace("_", "-")) for d in deps)
+    assert plot._bundled_font_path().name == "NotoSansSC-Regular.otf"

@@ -120,6 +120,47 @@ def test_protect_applies_to_every_table_with_one_mapping(data):
     assert "name" in data.customers.columns and data.customers["customer_id"][0] == "C001"
 
 
-def test_protect_default_salt():
+def test_protect_default_salt_is_the_project_secret_not_the_package_default(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("SEGKIT_SECRET", raising=False)
+    monkeypatch.setenv("SEGKIT_SECRET_FILE", str(tmp_path / "conf" / "secret"))
     data = CustomerData(transactions=pd.DataFrame({"customer_id": ["a"], "amount": [1.0]}))
-    assert protect(data).transactions["customer_id"][0] == pseudonym("a", privacy.DEFAULT_SALT)
+    shown = protect(data).transactions["customer_id"][0]
+    assert shown == pseudonym("a", privacy.project_secret())
+    assert shown != pseudonym("a", privacy.DEFAULT_SALT)  # not reversible by enumeration
+    assert pseudonym("a") == shown
+
+
+def test_the_project_secret_is_generated_once_and_kept_private(tmp_path, monkeypatch):
+    import stat
+
+    from segkit import config
+
+    monkeypatch.delenv("SEGKIT_SECRET", raising=False)
+    monkeypatch.setenv("SEGKIT_SECRET_FILE", str(tmp_path / "conf" / "secret"))
+    first = privacy.project_secret()
+    assert len(first) >= 32 and first != privacy.DEFAULT_SALT
+    assert privacy.project_secret() == first  # generated once, then read
+    path = config.secret_path()
+    assert path.read_text().strip() == first
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    monkeypatch.setenv("SEGKIT_SECRET", "given by the user")
+    assert privacy.project_secret() == "given by the user"
+
+
+def test_the_secret_lives_outside_reports_and_is_ignored_by_git(monkeypatch):
+    from segkit import config
+
+    monkeypatch.delenv("SEGKIT_SECRET_FILE", raising=False)
+    path = config.secret_path()
+    assert config.reports_dir() not in path.parents
+    if path.parent.name == ".segkit":  # in a checkout: a folder that ignores itself
+        privacy.project_secret()
+        assert (path.parent / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_drop_record_ids_keeps_the_pseudonymised_customer_id():
+    df = pd.DataFrame({"transaction_id": ["T1"], "customer_id": ["c-1"], "contract_id": ["K"],
+                       "amount": [1.0]})
+    assert privacy.drop_record_ids(df).columns.tolist() == ["customer_id", "amount"]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import report
+from segkit import privacy, report
 from segkit.exceptions import ParameterError, RenderError
 from segkit.privacy import pseudonym
 from segkit.report import (
@@ -128,6 +128,8 @@ def test_template_parameters_are_read_from_the_parameters_cell():
         "title",
         "salt",
         "cohort_periods",
+        "max_cohorts",
+        "currency",
     ]
     p = tpl.parameters
     assert (p["data"].type, p["data"].default, p["data"].format) == (str, "demo", "source")
@@ -295,6 +297,28 @@ def test_template_without_parameters_cell(tmp_path):
 # ============================================================================ files, names
 
 
+def test_a_single_render_with_other_parameters_gets_its_own_name(tmp_path, monkeypatch):
+    from segkit.report.rendering import _resolve_output
+
+    monkeypatch.setenv("SEGKIT_REPORTS_DIR", str(tmp_path))
+    tpl = get_template("overview")
+
+    def name(given, output=None):
+        return _resolve_output(tpl, output, validate_parameters(tpl, given)).name
+
+    assert name({}) == "overview.html"
+    assert name({"lang": "en", "time_grain": "M"}) == "overview.html"  # the defaults
+    assert name({"lang": "zh"}) == "overview-lang=zh.html"
+    assert name({"data": "cdnow", "lang": "zh"}) == "overview-data=cdnow-lang=zh.html"
+    assert name({"salt": "my secret"}) == "overview.html"  # a secret never names a file
+    folder = tmp_path / "my shop"
+    folder.mkdir()
+    (folder / "transactions.csv").write_text("customer_id,timestamp,amount\na,2024-01-01,1\n")
+    assert name({"data": str(folder)}) == "overview-data=my_shop.html"
+    assert name({"lang": "zh"}, tmp_path / "mine.html") == "mine.html"  # -o wins
+    assert name({"lang": "zh"}, str(tmp_path) + "/") == "overview-lang=zh.html"
+
+
 def test_output_name():
     assert output_name("overview") == "overview.html"
     assert output_name("overview", {"region": "north"}) == "overview-region=north.html"
@@ -456,9 +480,12 @@ def test_load_source_unknown():
 
 
 @pytest.mark.slow
-def test_render_writes_the_default_report(rendered):
-    assert rendered["path"] == rendered["reports"] / "overview.html"
-    assert sorted(p.name for p in rendered["reports"].iterdir()) == ["overview.html"]
+def test_render_writes_the_default_report(rendered, company):
+    folder, _ = company
+    # other data than the default: the name says so (the folder's name, not its path)
+    name = f"overview-data={folder.name}.html"
+    assert rendered["path"] == rendered["reports"] / name
+    assert sorted(p.name for p in rendered["reports"].iterdir()) == [name]
     size_kb = rendered["path"].stat().st_size / 1024
     assert size_kb < 600, f"report is {size_kb:.0f} kB"
 
@@ -519,12 +546,71 @@ def test_report_holds_no_personal_data_and_no_raw_ids(rendered, company):
     _, secrets = company
     for value in secrets["personal"]:
         assert value not in html, value
-    assert "Secretname" not in html and "secret-mail" not in html and "5555" not in html
-    assert "RAWID" not in html
-    # the example rows show pseudonyms, the ones of the default salt
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)  # images aside
+    assert "Secretname" not in text and "secret-mail" not in text and "5555" not in text
+    assert "RAWID" not in text
+    # the example rows show pseudonyms keyed by the project's secret, never the
+    # public package default, and the secret itself is never shown
     shown = set(re.findall(r"<td>(c-[0-9a-f]{8})</td>", html))
     assert shown, "the report shows pseudonymised ids in its example rows"
-    assert shown <= {pseudonym(i) for i in secrets["ids"]}
+    assert shown <= {pseudonym(i, salt=privacy.project_secret()) for i in secrets["ids"]}
+    assert not shown & {pseudonym(i, salt=privacy.DEFAULT_SALT) for i in secrets["ids"]}
+    assert privacy.project_secret() not in html and "salt=***" in text
+    # example rows show no raw transaction ids
+    assert "transaction id" not in text and not re.search(r"<td>T\d+</td>", text)
+
+
+@pytest.mark.slow
+def test_report_holds_no_warning_and_no_machine_path(rendered, company):
+    folder, _ = company
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", rendered["html"])
+    for marker in ("Warning", "warnings.warn", "site-packages", "/home/", "/tmp/",
+                   str(folder.parent), "application/vnd.jupyter.stderr", "Glyph"):
+        assert marker not in text, marker
+
+
+def test_stderr_outputs_go_to_the_render_log_not_the_report(tmp_path):
+    import nbformat
+
+    from segkit.report.rendering import _move_stderr_to_log
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("page.cohorts()")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr",
+                               text="/home/me/x.py:1: UserWarning: Glyph 25143 missing\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="kept\n"),
+    ]
+    nb.cells.append(cell)
+    path, log = tmp_path / "x.ipynb", tmp_path / "kernel.log"
+    nbformat.write(nb, str(path))
+    _move_stderr_to_log(path, log)
+    html = report.export_html(path)
+    assert "Glyph" not in html and "/home/me" not in html and "kept" in html
+    assert "UserWarning: Glyph 25143 missing" in log.read_text()
+
+
+def test_setup_sends_warnings_to_the_render_log_inside_a_render(monkeypatch, capfd):
+    import warnings
+
+    import matplotlib as mpl
+
+    from segkit import plot
+
+    monkeypatch.setenv("SEGKIT_RENDER_LOG", "1")
+    with mpl.rc_context(), warnings.catch_warnings():
+        plot.setup()
+        warnings.warn("something odd in /home/me/data", UserWarning, stacklevel=1)
+    assert "something odd" in capfd.readouterr().err  # the kernel's own stderr: the log
+
+
+@pytest.mark.slow
+def test_report_opens_with_headline_numbers(rendered):
+    html = rendered["html"]
+    assert html.index("segkit-kpis") < html.index("<h2>Customer base and active customers</h2>")
+    for words in ("customers acquired", "active customers", "net revenue (CNY)",
+                  "of everyone acquired", "is the last whole month"):
+        assert words in html, words
 
 
 @pytest.mark.slow

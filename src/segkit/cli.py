@@ -21,8 +21,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import report
 from .exceptions import SegkitError
@@ -36,9 +38,42 @@ def _out(message: str = "") -> None:
 
 
 def _err(message: str) -> None:
-    """Write a one-line error message (stderr)."""
+    """Write an error message (stderr): one line, or the whole error of a table (its
+    table, column, rule and offending rows) on the lines after the first."""
     lines = [s for s in str(message).splitlines() if s.strip()]
     print(f"segkit: error: {lines[0] if lines else message}", file=sys.stderr)
+    for line in lines[1:]:
+        print(line, file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    """Write a warning (stderr)."""
+    print(f"segkit: warning: {message}", file=sys.stderr)
+
+
+def _check_data(*values: Mapping[str, Any]) -> None:
+    """Read every folder given as ``data`` before a report runs.
+
+    A folder is read as the report will read it (:func:`segkit.datasets.load_source`,
+    with the folder's ``segkit.yaml``), so that a file that cannot be read fails here
+    with the whole error (table, column, rule and offending rows) rather than as the
+    first line of a failed notebook cell. Warnings (files that match no table) are
+    printed.
+    """
+    from .datasets import SOURCES, load_source
+
+    folders = []
+    for params in values:
+        data = params.get("data")
+        if isinstance(data, str) and data not in SOURCES and data not in folders:
+            if Path(data).expanduser().is_dir():
+                folders.append(data)
+    for folder in folders:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            load_source(folder)
+        for w in caught:
+            _warn(str(w.message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +200,8 @@ def _report(args: argparse.Namespace) -> int:
     params = _collect_parameters(args)
     if args.batch:
         shared, runs = report.read_batch_file(args.batch)
+        _check_data({**shared, **params},
+                    *({**shared, **params, **run} for run in runs if isinstance(run, Mapping)))
         result = report.render_batch(
             tpl,
             runs,
@@ -174,6 +211,7 @@ def _report(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
         )
         return _summarise(result)
+    _check_data(params)
     start = time.perf_counter()
     out = report.render(tpl, params, args.output, kernel_name=args.kernel)
     size = Path(out).stat().st_size / 1024

@@ -1,7 +1,8 @@
 """Paths of the kit, found from the package location, never from the working directory.
 
 ``SEGKIT_DATA_DIR`` and ``SEGKIT_REPORTS_DIR`` override the defaults, for an
-installation outside a checkout of the repository.
+installation outside a checkout of the repository; ``SEGKIT_SECRET_FILE`` overrides
+where the project's pseudonym secret is kept (:func:`secret_path`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["PROJECT_ROOT", "data_dir", "reports_dir", "templates_dir", "data_path"]
+__all__ = [
+    "PROJECT_ROOT",
+    "data_dir",
+    "reports_dir",
+    "templates_dir",
+    "data_path",
+    "secret_path",
+]
 
 #: Root of the repository checkout that holds this package (``src/segkit`` lives two below it).
 PROJECT_ROOT: Path = Path(__file__).resolve().parents[2]
@@ -28,6 +36,22 @@ def reports_dir() -> Path:
 def templates_dir() -> Path:
     """Directory of the report templates shipped with the package."""
     return Path(__file__).resolve().parent / "templates"
+
+
+def secret_path() -> Path:
+    """File of the project's secret key of pseudonyms (:func:`segkit.privacy.project_secret`).
+
+    ``SEGKIT_SECRET_FILE`` when set; in a checkout of the repository
+    ``.segkit/secret`` under its root (a folder that ignores itself in git, outside
+    ``reports/``); otherwise ``segkit/secret`` in the user's configuration folder
+    (``$XDG_CONFIG_HOME``, else ``~/.config``).
+    """
+    if os.environ.get("SEGKIT_SECRET_FILE"):
+        return Path(os.environ["SEGKIT_SECRET_FILE"]).expanduser()
+    if (PROJECT_ROOT / "pyproject.toml").exists():
+        return PROJECT_ROOT / ".segkit" / "secret"
+    config_home = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(config_home) / "segkit" / "secret"
 
 
 def data_path(*parts: str) -> Path:

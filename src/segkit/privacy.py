@@ -8,8 +8,15 @@ Two steps, applied by the report pipeline to every table before anything is show
   (HMAC-SHA256 of the id, keyed with a salt), e.g. ``"c-3f9a1b2c"``. The same id and
   salt always give the same pseudonym, so tables stay joinable and a report can be
   compared with the next one; without the salt the original id cannot be recomputed
-  from the pseudonym by hashing guessed ids. Use a secret salt for reports that leave
-  the team.
+  from the pseudonym by hashing guessed ids.
+
+The salt is a secret. When none is given, :func:`project_secret` is used: the
+``SEGKIT_SECRET`` environment variable, else a random key generated once per project
+and kept in :func:`segkit.config.secret_path` (``.segkit/secret`` of the checkout,
+git-ignored and outside ``reports/``, or the user's configuration folder). It is never
+printed or shown in a report. The old package default (:data:`DEFAULT_SALT`) is public,
+so pseudonyms made with it can be reversed by hashing every plausible id; segkit never
+uses it unless asked.
 
 :func:`protect` does both for every table of a :class:`~segkit.schema.CustomerData`.
 
@@ -28,15 +35,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import os
+import secrets
 from collections.abc import Iterable
 
 import pandas as pd
 
+from .config import secret_path
 from .exceptions import ParameterError
 from .schema import PERSONAL_COLUMNS, SENSITIVE_COLUMNS, CustomerData
 
 __all__ = [
     "DEFAULT_SALT",
+    "project_secret",
+    "drop_record_ids",
     "ID_COLUMNS",
     "pseudonym",
     "pseudonym_map",
@@ -46,24 +58,59 @@ __all__ = [
     "protect",
 ]
 
-#: Salt used when none is given. Pseudonyms with the default salt are stable across
-#: reports but anyone with segkit can recompute them from a guessed id.
+#: The public salt of earlier versions, never used unless given explicitly: anyone with
+#: segkit can recompute its pseudonyms from guessed ids. The default is
+#: :func:`project_secret`.
 DEFAULT_SALT: str = "segkit"
+#: Environment variable that gives the secret salt directly (e.g. in CI).
+SECRET_ENV: str = "SEGKIT_SECRET"
 #: Columns that hold a customer id, in any table.
 ID_COLUMNS: tuple[str, ...] = ("customer_id",)
 _PREFIX = "c-"
 _MAX_LENGTH = 64  # hex digits of SHA-256
 
 
-def pseudonym(customer_id: object, salt: str = DEFAULT_SALT, length: int = 8) -> str:
+def project_secret() -> str:
+    """The project's secret salt: ``SEGKIT_SECRET``, else the key kept in
+    :func:`segkit.config.secret_path`, generated there (readable by its owner only) on
+    first use.
+
+    Returns
+    -------
+    str
+        Never print it: whoever has it can recompute pseudonyms from guessed ids.
+    """
+    given = os.environ.get(SECRET_ENV, "").strip()
+    if given:
+        return given
+    path = secret_path()
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent.name == ".segkit" and not (path.parent / ".gitignore").exists():
+        (path.parent / ".gitignore").write_text("# segkit's local secrets: never commit\n*\n")
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def _salt(salt: str | None) -> str:
+    return project_secret() if salt is None or salt == "" else str(salt)
+
+
+def pseudonym(customer_id: object, salt: str | None = None, length: int = 8) -> str:
     """The pseudonym of one customer id: ``"c-"`` and ``length`` hex digits of its HMAC.
 
     Parameters
     ----------
     customer_id : object
         The id; it is hashed as text (``str(customer_id)``).
-    salt : str, default DEFAULT_SALT
-        Key of the HMAC.
+    salt : str, optional
+        Key of the HMAC; by default :func:`project_secret`.
     length : int, default 8
         Hex digits kept, 1 to 64.
 
@@ -80,12 +127,12 @@ def pseudonym(customer_id: object, salt: str = DEFAULT_SALT, length: int = 8) ->
     """
     if not 1 <= length <= _MAX_LENGTH:
         raise ParameterError(f"pseudonym length must be between 1 and {_MAX_LENGTH}, got {length}")
-    digest = hmac.new(str(salt).encode(), str(customer_id).encode(), hashlib.sha256)
+    digest = hmac.new(_salt(salt).encode(), str(customer_id).encode(), hashlib.sha256)
     return _PREFIX + digest.hexdigest()[:length]
 
 
 def pseudonym_map(
-    ids: Iterable[object], salt: str = DEFAULT_SALT, length: int = 8
+    ids: Iterable[object], salt: str | None = None, length: int = 8
 ) -> dict[object, str]:
     """Map distinct ids to distinct pseudonyms.
 
@@ -96,8 +143,8 @@ def pseudonym_map(
     ----------
     ids : iterable
         Customer ids (missing values are skipped).
-    salt : str, default DEFAULT_SALT
-        Key of the HMAC.
+    salt : str, optional
+        Key of the HMAC; by default :func:`project_secret`.
     length : int, default 8
         Minimum number of hex digits.
 
@@ -113,8 +160,9 @@ def pseudonym_map(
     (2, 2)
     """
     distinct = [i for i in dict.fromkeys(ids) if not _isna(i)]
+    key = _salt(salt).encode()
     digests = {
-        i: hmac.new(str(salt).encode(), str(i).encode(), hashlib.sha256).hexdigest()
+        i: hmac.new(key, str(i).encode(), hashlib.sha256).hexdigest()
         for i in distinct
     }
     if len({str(i) for i in distinct}) < len(distinct):
@@ -135,7 +183,7 @@ def _isna(value: object) -> bool:
 
 def pseudonymise(
     df: pd.DataFrame,
-    salt: str = DEFAULT_SALT,
+    salt: str | None = None,
     *,
     columns: Iterable[str] = ID_COLUMNS,
     mapping: dict[object, str] | None = None,
@@ -146,8 +194,9 @@ def pseudonymise(
     ----------
     df : pandas.DataFrame
         Any table; it is not modified.
-    salt : str, default DEFAULT_SALT
-        Key of the HMAC (ignored when ``mapping`` is given).
+    salt : str, optional
+        Key of the HMAC (ignored when ``mapping`` is given); by default
+        :func:`project_secret`.
     columns : iterable of str, default ID_COLUMNS
         Columns to replace, when present.
     mapping : dict, optional
@@ -219,7 +268,28 @@ def drop_sensitive(df: pd.DataFrame) -> pd.DataFrame:
     return df.drop(columns=[c for c in df.columns if str(c).strip().lower() in sensitive])
 
 
-def protect(data: CustomerData, salt: str = DEFAULT_SALT) -> CustomerData:
+def drop_record_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` without the raw record ids (``transaction_id``, ``contract_id``, ...).
+
+    Every column named ``*_id`` goes except the pseudonymised customer ids
+    (:data:`ID_COLUMNS`): a raw transaction id can be looked up in the source system
+    and so leads back to the customer. Tables of single rows go through this before
+    they are shown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"transaction_id": ["T1"], "customer_id": ["c-1"], "amount": [1.0]})
+    >>> drop_record_ids(df).columns.tolist()
+    ['customer_id', 'amount']
+    """
+    keep = set(ID_COLUMNS)
+    drop = [c for c in df.columns
+            if str(c).strip().lower().endswith("_id") and str(c).strip().lower() not in keep]
+    return df.drop(columns=drop)
+
+
+def protect(data: CustomerData, salt: str | None = None) -> CustomerData:
     """Drop personal columns from, and pseudonymise the customer ids of, every table.
 
     One mapping is built over the ids of all tables, so the tables stay joinable.
@@ -228,8 +298,8 @@ def protect(data: CustomerData, salt: str = DEFAULT_SALT) -> CustomerData:
     ----------
     data : CustomerData
         The tables; they are not modified.
-    salt : str, default DEFAULT_SALT
-        Key of the pseudonyms.
+    salt : str, optional
+        Key of the pseudonyms; by default :func:`project_secret`.
 
     Returns
     -------

@@ -75,7 +75,7 @@ __all__ = [
 
 Kind = Literal["id", "datetime", "float", "int", "bool", "category", "text"]
 
-#: Reason categories of complaints and reviews (DOMAIN.md section 3).
+#: Reason categories of complaints and reviews (docs/domain.md section 3).
 REASONS: tuple[str, ...] = ("product", "price", "service", "competition", "other")
 #: Reasons a relationship ended: the complaint reasons plus the two the sources name
 #: for lost customers only, budget and a complex (purchase) decision.
@@ -91,7 +91,7 @@ FEEDBACK_KINDS: tuple[str, ...] = ("complaint", "review")
 CAMPAIGN_KINDS: tuple[str, ...] = ("retention", "winback")
 #: Kinds of cost of serving a customer (the ``costs`` table).
 COST_KINDS: tuple[str, ...] = ("service", "delivery", "discount", "acquisition", "bad_debt")
-#: Credit-limit decisions (DOMAIN.md section 5: apply, set, adjust, decline).
+#: Credit-limit decisions (docs/domain.md section 5: apply, set, adjust, decline).
 CREDIT_DECISIONS: tuple[str, ...] = ("initial", "increase", "decrease", "decline", "suspend")
 #: Billing periods of contracts, in the time units of :mod:`segkit.data`.
 BILLING_PERIODS: tuple[str, ...] = ("W", "M", "Q", "Y")
@@ -571,7 +571,64 @@ def _after_end_rule(name: str, end: pd.Timestamp) -> Rule:
     )
 
 
-def _pandera_schema(spec: TableSpec, present: list[str], rules: list[Rule]) -> pa.DataFrameSchema:
+def _future_rule(name: str, now: pd.Timestamp) -> Rule:
+    return Rule(
+        name,
+        lambda d: d[name] > now,
+        f"dates in the future (after {now:%Y-%m-%d %H:%M}, when the data was read): give "
+        "the observation end (observation_end=, or observation_end: in the folder's "
+        "segkit.yaml) if the data is meant to run later, else correct these rows",
+    )
+
+
+#: A date further than this many times the spread of the middle half of a column (at
+#: least a year) outside that middle half is far outside the bulk of the data.
+OUTLYING_DATE_FACTOR = 5
+
+
+def _outlying_rule(name: str, values: pd.Series) -> Rule | None:
+    """A rule refusing dates far outside the bulk of the column, or None if it has none."""
+    v = values.dropna()
+    if len(v) < 2:
+        return None
+    q1, q3 = v.quantile(0.25), v.quantile(0.75)
+    spread = max(q3 - q1, pd.Timedelta(days=365)) * OUTLYING_DATE_FACTOR
+    lo, hi = q1 - spread, q3 + spread
+    if v.min() >= lo and v.max() <= hi:
+        return None
+    return Rule(
+        name,
+        lambda d: (d[name] < lo) | (d[name] > hi),
+        f"dates far outside the bulk of the data (half of the dates lie between "
+        f"{q1:%Y-%m-%d} and {q3:%Y-%m-%d}; these are before {lo:%Y-%m-%d} or after "
+        f"{hi:%Y-%m-%d}): a typing error would set the observation end or the period a "
+        "report covers, so correct or remove these rows",
+    )
+
+
+#: Labels of summary lines that spreadsheets append to an export (compared in lower case).
+TOTAL_LABELS = frozenset({"total", "totals", "sum", "grand total", "合计", "总计", "小计",
+                          "總計", "合計"})
+
+
+def _refuse_total_rows(df: pd.DataFrame, table: str) -> None:
+    """Refuse rows whose first text cell is a summary label such as "Total" or "合计"."""
+    text_cols = [c for c in df.columns[:3] if df[c].dtype == object]
+    if not text_cols:
+        return
+    labels = {f(label) for label in TOTAL_LABELS for f in (str, str.title, str.upper)}
+    bad = pd.Series(False, index=df.index)
+    for c in text_cols:
+        bad |= df[c].isin(labels)
+    if bad.any():
+        raise SchemaError(
+            table, None,
+            "summary rows (Total, 合计) are not records: remove them from the export",
+            df.loc[bad.to_numpy(dtype=bool)], int(bad.sum()))
+
+
+def _pandera_schema(spec: TableSpec, present: list[str], rules: list[Rule],
+                    generated: tuple[str, ...] = ()) -> pa.DataFrameSchema:
     """The value rules of a table as a pandera schema (types are converted before).
 
     Column rules (missing values, ranges, allowed values, unique keys) are column
@@ -590,7 +647,7 @@ def _pandera_schema(spec: TableSpec, present: list[str], rules: list[Rule]) -> p
             checks.append(
                 pa.Check.isin(list(c.allowed), error=f"values must be one of {list(c.allowed)}")
             )
-        unique = spec.key == (c.name,)
+        unique = spec.key == (c.name,) and c.name not in generated
         columns[c.name] = pa.Column(
             nullable=c.nullable, checks=checks, unique=unique, coerce=False, required=True
         )
@@ -606,7 +663,8 @@ def _pandera_schema(spec: TableSpec, present: list[str], rules: list[Rule]) -> p
 
 
 def _problems(err: pa.errors.SchemaErrors, spec: TableSpec, rules: list[Rule],
-              df: pd.DataFrame) -> list[tuple[str | None, str, pd.DataFrame]]:
+              df: pd.DataFrame, converted: pd.DataFrame
+              ) -> list[tuple[str | None, str, pd.DataFrame]]:
     """Every broken rule as (column, rule text, offending rows of the input), in order:
     column rules in the order of the table's columns, then the table rules."""
     fc = err.failure_cases
@@ -633,7 +691,7 @@ def _problems(err: pa.errors.SchemaErrors, spec: TableSpec, rules: list[Rule],
         elif check == "field_uniqueness":
             rows = df[df.duplicated(column, keep=False)].sort_values(column)
         elif check == "not_nullable":
-            rows = df[df[column].isna()]
+            rows = df[converted[column].isna().to_numpy(dtype=bool)]
         else:
             rows = df.loc[df.index.isin(index)]
         out.append(((order.get(column, -1),), column, text, rows))
@@ -647,6 +705,9 @@ def validate(
     *,
     column_map: Mapping[str, str] | None = None,
     observation_end=None,
+    date_format: str | Mapping[str, str] | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
 ) -> pd.DataFrame:
     """Check a table against the data model and return it in canonical form.
 
@@ -669,7 +730,21 @@ def validate(
         User column name -> canonical name.
     observation_end : date-like, optional
         End of the observation period: no event date in the table may be later (a
-        due date may).
+        due date may). Without it, no event date may lie after the moment of
+        validation (a date in the future is a typing error unless the observation end
+        says otherwise).
+    date_format : str or mapping, optional
+        The strptime format of the date columns written as text (``"%d/%m/%Y"``), or
+        one per canonical column name. Without it, each column's format is inferred
+        from the whole column (see :mod:`segkit.convert`).
+    decimal, thousands : str, optional
+        The decimal and thousands marks of numbers written as text (``","`` and
+        ``"."`` for ``1.234,50``).
+
+    Text is stripped of surrounding whitespace and the missing markers of
+    :data:`segkit.convert.MISSING_MARKERS` (``NULL``, ``N/A``, ``无`` ...) are missing
+    values. Rows labelled as totals (``Total``, ``合计``) are refused, and so are dates far
+    outside the bulk of their column (a 1900 or 2099 order).
 
     Returns
     -------
@@ -688,6 +763,12 @@ def validate(
     spec = _spec(table)
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(table, None, f"expected a pandas DataFrame, got {type(df).__name__}")
+    # set by segkit.io: text already stripped with missing markers as None, and the
+    # columns whose values cannot hold ids written as decimals or with leading zeros
+    cleaned = bool(df.attrs.get("segkit.cleaned_text"))
+    renamed = dict(column_map or {})
+    forms_ok = {str(renamed.get(c, c)).strip() for c in df.attrs.get("segkit.id_forms_ok", ())}
+    unique_ok = tuple(str(renamed.get(c, c)).strip() for c in df.attrs.get("segkit.unique", ()))
     df = apply_column_map(df, table, column_map)
     df = df.set_axis([str(c).strip() for c in df.columns], axis=1, copy=False)
     dup = df.columns[df.columns.duplicated()].unique().tolist()
@@ -698,48 +779,85 @@ def validate(
     missing = [c for c in spec.required if c not in df.columns]
     if missing:
         hint = (
-            " Map your own column names once with column_map={'your name': 'canonical name'}."
+            " Map your own column names once with column_map={'your name': 'canonical name'}"
+            " (in a folder of files: column_map: in its segkit.yaml)."
         )
         raise SchemaError(
             table,
             missing[0],
             f"missing required column(s) {missing}; the table has {list(df.columns)}." + hint,
         )
-    out = df.copy()
+    _refuse_total_rows(df, table)
+    out = df.copy(deep=False)
+    generated: tuple[str, ...] = ()
     if table == "transactions":
         if "transaction_id" not in out.columns:
-            out["transaction_id"] = [f"row{i}" for i in range(len(out))]
+            out["transaction_id"] = ("row" + pd.RangeIndex(len(out)).astype(str)).to_numpy(
+                dtype=object)
+            generated = ("transaction_id",)
         if "is_return" not in out.columns:
             out["is_return"] = False
+    formats = date_format if isinstance(date_format, Mapping) else {}
     for col in spec.columns:
-        if col.name in out.columns:
+        if col.name in out.columns and col.name not in generated:
             out[col.name] = convert.convert(
-                col.kind, out[col.name], table, col.name, df, nullable=col.nullable
+                col.kind, out[col.name], table, col.name, df, nullable=col.nullable,
+                date_format=formats.get(col.name) if formats else date_format,
+                decimal=decimal, thousands=thousands, cleaned=cleaned,
+                forms_checked=col.name in forms_ok,
             )
     present = [c for c in spec.names if c in out.columns]
     rules = list(TABLE_RULES.get(table, ()))
+    events = [name for name in spec.time_columns if name in out]
+    # events only: a due date may lie after the end
     if observation_end is not None:
         end = pd.Timestamp(observation_end)
-        # events only: a due date may lie after the end
-        rules += [_after_end_rule(name, end) for name in spec.time_columns if name in out]
+        rules += [_after_end_rule(name, end) for name in events]
+    else:
+        now = pd.Timestamp.now().floor("s")
+        rules += [_future_rule(name, now) for name in events]
+    rules += [r for name in events if (r := _outlying_rule(name, out[name])) is not None]
     try:
-        _pandera_schema(spec, present, rules).validate(out, lazy=True)
+        # generated keys are unique by construction; segkit.io checks keys in DuckDB
+        _pandera_schema(spec, present, rules, generated + unique_ok).validate(out, lazy=True)
     except pa.errors.SchemaErrors as err:
-        problems = _problems(err, spec, rules, df)
+        problems = _problems(err, spec, rules, df, out)
         column, rule, rows = problems[0]
         also = [(c, t, len(r)) for c, t, r in problems[1:]]
         raise SchemaError(table, column, rule, rows, len(rows), also=also) from None
     return out
 
 
-def validate_tables(data: CustomerData, *, column_maps: Mapping[str, Mapping] | None = None):
+def _near_ids(unknown: pd.Series, known: pd.Index) -> list[tuple[str, str]]:
+    """Pairs (unknown id, known id) that differ only by leading zeros or a ``.0``."""
+    def norm(ids) -> pd.Series:
+        s = pd.Series(pd.unique(pd.Series(ids).dropna().astype(str)), dtype="string")
+        return pd.Series(s.str.replace(r"\.0+$", "", regex=True).str.lstrip("0").to_numpy(),
+                         index=s.to_numpy())
+
+    u, k = norm(unknown), norm(known)
+    kmap = pd.Series(k.index, index=k.to_numpy())
+    kmap = kmap[~kmap.index.duplicated()]
+    hit = u[u.isin(kmap.index)]
+    return [(str(a), str(kmap[b])) for a, b in hit.head(3).items()]
+
+
+def validate_tables(
+    data: CustomerData,
+    *,
+    column_maps: Mapping[str, Mapping] | None = None,
+    options: Mapping[str, Mapping] | None = None,
+):
     """Validate every table of ``data`` and the links between them.
 
     Besides each table's own rules (see :func:`validate`), every ``customer_id`` of
-    another table must exist in ``customers`` when that table is given. Returns a
-    new :class:`CustomerData` with canonical tables.
+    another table must exist in ``customers`` when that table is given. ``options``
+    gives, per table, further keyword arguments of :func:`validate` (``date_format``,
+    ``decimal``, ``thousands``). Returns a new :class:`CustomerData` with canonical
+    tables.
     """
     column_maps = column_maps or {}
+    options = options or {}
     end = data.observation_end
     if data.customers is None and data.transactions is None:
         raise SchemaError(
@@ -748,7 +866,8 @@ def validate_tables(data: CustomerData, *, column_maps: Mapping[str, Mapping] | 
             "optional)",
         )
     clean = {
-        name: validate(df, name, column_map=column_maps.get(name), observation_end=end)
+        name: validate(df, name, column_map=column_maps.get(name), observation_end=end,
+                       **options.get(name, {}))
         for name, df in data.tables().items()
     }
     if "customers" in clean:
@@ -758,11 +877,17 @@ def validate_tables(data: CustomerData, *, column_maps: Mapping[str, Mapping] | 
                 continue
             unknown = ~df["customer_id"].isin(known)
             if unknown.any():
+                near = _near_ids(df.loc[unknown, "customer_id"], known)
+                hint = (
+                    "; they differ from ids of the customers table only by leading zeros or "
+                    f"a decimal point ({', '.join(f'{a!r} ~ {b!r}' for a, b in near)}): "
+                    "write the ids alike in both files" if near else ""
+                )
                 raise SchemaError(
                     name,
                     "customer_id",
                     "customer ids that are not in the customers table "
-                    f"(e.g. {sorted(df.loc[unknown, 'customer_id'].unique())[:3]})",
+                    f"(e.g. {sorted(df.loc[unknown, 'customer_id'].unique())[:3]}){hint}",
                     df.loc[unknown],
                     int(unknown.sum()),
                 )

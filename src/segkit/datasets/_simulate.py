@@ -51,7 +51,7 @@ OFFERS: tuple[str, ...] = ("control", "discount_10", "discount_25", "service_cal
 TIERS: tuple[str, ...] = ("high", "mid", "low")
 #: Membership plans of the contracts table, from the cheapest.
 PLANS: tuple[str, ...] = ("basic", "plus", "premium")
-#: Lifecycle stages of the ``lifecycle`` truth frame (DOMAIN.md section 4), in order.
+#: Lifecycle stages of the ``lifecycle`` truth frame (docs/domain.md section 4), in order.
 LIFECYCLE_STAGES: tuple[str, ...] = ("exploration", "growth", "maturity", "decline", "churned")
 #: Months in one billing period (a week is 12 / 52 of a month).
 _PERIOD_MONTHS: dict[str, float] = {"W": 12.0 / 52.0, "M": 1.0, "Q": 3.0, "Y": 12.0}
@@ -619,7 +619,7 @@ def simulate(
     of each reason has true coefficients 1, log of the multipliers, -0.4 and the log
     hazard ratios.
 
-    *Warning window (the six indicators of DOMAIN.md section 4).* In the
+    *Warning window (the six indicators of docs/domain.md section 4).* In the
     ``warning_window_days = 90`` days before the churn time, ``ramp(t)`` rises
     linearly from 0 to 1 (also for churn times shortly after the end). Multipliers
     ``1 - (1 - floor) * ramp(t)`` apply to the purchase rate (purchase frequency

@@ -56,7 +56,10 @@ def load_source(data: str) -> CustomerData:
     data : str
         ``"demo"`` (:func:`segkit.datasets.load_demo`), ``"cdnow"`` (the CDNOW 1/10
         sample) or ``"cdnow_master"`` (the full log): see :data:`SOURCES`. Anything else
-        is a folder of ``<table>.csv`` files read by :func:`segkit.io.read_tables`.
+        is a folder of ``<table>.csv`` files (names matched in any case), read by
+        :func:`segkit.io.read_tables` as the folder's manifest ``segkit.yaml`` says
+        (file, encoding, separator, date format, decimal and thousands marks, column
+        map per table), so that a report reads exactly what the Python API can.
 
     Returns
     -------
@@ -90,7 +93,7 @@ def load_source(data: str) -> CustomerData:
     if not folder.is_dir():
         raise ParameterError(
             f"data must be one of {', '.join(SOURCES)} or an existing folder of <table>.csv "
-            f"files; got {data!r}"
+            f"files (and optionally a segkit.yaml manifest); got {data!r}"
         )
     from ..io import read_tables
 

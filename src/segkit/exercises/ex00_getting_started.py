@@ -37,6 +37,7 @@ from .feedback import (
     is_datetime,
     num,
     plural,
+    reference,
     scratch_dir,
     series_equal,
     task,
@@ -461,8 +462,10 @@ def _task_3(answer, data: GettingStartedData) -> str:
     from ..io import read_csv
 
     column_map = {k: v for k, v in RAW_COLUMNS.items() if v is not None}
-    expected = read_csv(data.raw_csv, "transactions", column_map=column_map,
-                        encoding=_RAW_ENCODING)
+    expected = reference(
+        lambda: read_csv(data.raw_csv, "transactions", column_map=column_map,
+                         encoding=_RAW_ENCODING),
+        data.raw_csv)
     if not isinstance(answer, pd.DataFrame):
         raise wrong(f"answer_3 is {type_name(answer)}; the task asks for a table.")
     cols = [str(c) for c in answer.columns]
@@ -664,27 +667,36 @@ _SUMMARY_COLUMNS = ["frequency", "recency", "T"]
 def _summary(data: GettingStartedData, transactions=None, **changes) -> pd.DataFrame:
     """The reference summary of task 5, or a variant of it (a typical mistake).
 
-    Indexed by customer id, as :func:`~segkit.exercises.feedback.by_customer` makes the
-    answer (``segkit.features.summary`` gives the ids as its first column).
+    The reference summarises the purchases; ``segkit.features.summary`` of the whole log
+    gives the same frequency, recency and T (its default ``returns="net"`` opens no
+    period for a return line), so both answers are right. Indexed by customer id, as
+    :func:`~segkit.exercises.feedback.by_customer` makes the answer
+    (``segkit.features.summary`` gives the ids as its first column).
     """
     from ..features import summary
 
     kwargs = {"observation_end": data.calibration_end, "freq": "W", "after_end": "drop"}
     kwargs.update(changes)
     tx = purchases(data.transactions) if transactions is None else transactions
-    return summary(tx, **kwargs).set_index("customer_id")[_SUMMARY_COLUMNS]
+    return reference(
+        lambda: summary(tx, **kwargs).set_index("customer_id")[_SUMMARY_COLUMNS],
+        tx, **kwargs)
 
 
 @task(
     5,
-    start="leave out the returns, then call `segkit.features.summary` with `observation_end`, "
+    start="call `segkit.features.summary` on `data.transactions` with `observation_end`, "
     "`freq` and `after_end`.",
-    hint="keep the purchases (`~data.transactions['is_return']`), then call "
-    "`segkit.features.summary` on them with `observation_end=data.calibration_end`, "
+    hint="call `segkit.features.summary` on `data.transactions` (return lines, flagged by "
+    "`is_return`, open no purchase period) with `observation_end=data.calibration_end`, "
     "`freq='W'` and `after_end='drop'` (the later transactions are left out).",
 )
 def _task_5(answer, data: GettingStartedData) -> str:
     """Task 5: the weekly customer summary of the purchases at the calibration end.
+
+    Returns open no purchase period: the summary of the purchases and the summary of the
+    whole log (``returns="net"``, the default) are both right; ``returns="count"`` counts
+    the returns as purchases, a trap.
 
     The summary has the customer ids as its first column, as ``segkit.features.summary``
     returns it; an answer with the ids as its index (``.set_index("customer_id")``) holds
@@ -715,18 +727,22 @@ def _task_5(answer, data: GettingStartedData) -> str:
             f"{end} (mean frequency {expected['frequency'].mean():.2f} repeat weeks)."
         )
     last = purchases(data.transactions)["timestamp"].max()
+    too_late = (
+        f"it summarises every purchase up to the last one ({last:%Y-%m-%d}), also those "
+        f"after the calibration end {end}.",
+        "pass `observation_end=data.calibration_end` and `after_end='drop'`, which leaves "
+        "the later transactions out.",
+    )
     candidates = [
+        (lambda: _summary(data, observation_end=None), *too_late),
+        # the whole log observed to its last line, which may be a later return
+        (lambda: _summary(data, transactions=data.transactions, observation_end=None),
+         *too_late),
         (
-            lambda: _summary(data, observation_end=None),
-            f"it summarises every purchase up to the last one ({last:%Y-%m-%d}), also those "
-            f"after the calibration end {end}.",
-            "pass `observation_end=data.calibration_end` and `after_end='drop'`, which leaves "
-            "the later transactions out.",
-        ),
-        (
-            lambda: _summary(data, transactions=data.transactions),
+            lambda: _summary(data, transactions=data.transactions, returns="count"),
             "the returns were counted as purchases: some frequencies are too high.",
-            "summarise the purchases only: `data.transactions[~data.transactions['is_return']]`.",
+            "leave `returns` at its default, 'net': a return line (`is_return`) opens no "
+            "purchase period.",
         ),
         (
             lambda: _summary(data, freq="D"),

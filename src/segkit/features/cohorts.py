@@ -61,7 +61,14 @@ from ..exceptions import ParameterError
 from ..schema import CustomerData
 from .contracts import contract_billings, contract_periods
 
-__all__ = ["customer_base", "revenue", "cohort_sizes", "cohort_retention", "active_periods"]
+__all__ = [
+    "customer_base",
+    "revenue",
+    "cohort_sizes",
+    "cohort_retention",
+    "active_periods",
+    "headline",
+]
 
 
 def _unit(time_grain: str):
@@ -288,3 +295,71 @@ def cohort_retention(
     share.index = period_starts(cohorts, unit).rename("cohort")
     share.columns = pd.Index(range(n_k), name="k")
     return share
+
+
+def headline(data: CustomerData, time_grain: str = "M", *, observation_end=None) -> dict:
+    """The headline numbers of a report: customers, active customers, revenue and its change.
+
+    The period of the headline is the last *complete* period up to the observation end
+    (a period cut by the end would compare a part with a whole), else the last one.
+
+    Parameters
+    ----------
+    data : CustomerData
+    time_grain : {"D", "W", "M", "Q", "Y"}, default "M"
+    observation_end : date-like, optional
+
+    Returns
+    -------
+    dict
+        ``period`` (start of the headline period, or None without data), ``complete``
+        (whether it is a whole period), ``customers`` (acquired up to its end),
+        ``active_customers`` (active in it), ``active_share`` (active / customers),
+        ``revenue`` (net revenue in it), ``previous_period``, ``previous_revenue`` and
+        ``revenue_change`` (relative change against the previous period; None when
+        there is no previous period or its revenue is 0), and ``partial_period`` (start
+        of the last period when the observation end cuts it, else None).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b"],
+    ...     "timestamp": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-02-01"]),
+    ...     "amount": [10.0, 20.0, 5.0]})
+    >>> h = headline(CustomerData(transactions=tx), "M", observation_end="2024-02-29")
+    >>> h["customers"], h["active_customers"], h["revenue"], h["revenue_change"]
+    (2, 2, 25.0, 1.5)
+    """
+    end = _end(data, observation_end)
+    base = customer_base(data, time_grain, observation_end=end)
+    rev = revenue(data, time_grain, observation_end=end)
+    out: dict = {
+        "period": None, "complete": False, "customers": 0, "active_customers": 0,
+        "active_share": None, "revenue": 0.0, "previous_period": None,
+        "previous_revenue": None, "revenue_change": None, "partial_period": None,
+    }
+    if base.empty:
+        return out
+    if not bool(base["complete"].iloc[-1]):
+        out["partial_period"] = base.index[-1]
+    whole = base.index[base["complete"].to_numpy(dtype=bool)]
+    period = whole[-1] if len(whole) else base.index[-1]
+    row = base.loc[period]
+    out.update(
+        period=period,
+        complete=bool(row["complete"]),
+        customers=int(row["customer_base"]),
+        active_customers=int(row["active_customers"]),
+        active_share=float(row["active_share"]) if pd.notna(row["active_share"]) else None,
+    )
+    if not rev.empty and period in rev.index:
+        out["revenue"] = float(rev.loc[period, "net_revenue"])
+        pos = rev.index.get_loc(period)
+        if pos > 0:
+            prev = rev.index[pos - 1]
+            out["previous_period"] = prev
+            out["previous_revenue"] = float(rev.loc[prev, "net_revenue"])
+            if out["previous_revenue"]:
+                out["revenue_change"] = out["revenue"] / out["previous_revenue"] - 1
+    return out

@@ -7,6 +7,9 @@ age at the end of the observation (``T``) and the mean value of the repeat purch
 periods (``monetary_value``). The definitions are exactly those of
 ``lifetimes.utils.summary_data_from_transaction_data``, so that a segkit summary can
 be compared with lifetimes and handed to lifetimes or pymc-marketing unchanged.
+Return lines (flagged by ``is_return``), which lifetimes would count as purchases, open
+no period and are netted into the value of the latest purchase period up to them (see
+:func:`summary`); a table without returns gets exactly lifetimes' summary.
 :func:`calibration_holdout_summary` splits the log at a calibration end, as
 ``lifetimes.utils.calibration_and_holdout_data`` does.
 
@@ -54,7 +57,12 @@ _DAY_US = 86_400 * _SECOND_US
 _ROWS_PER_PARTITION = 8_000_000
 
 _TABLE = "transactions"
+_DEFAULT_FLAG = "is_return"
 _EPOCH = pd.Timestamp(0)
+
+#: What return lines do in a summary (see :func:`summary`).
+Returns = Literal["net", "exclude", "count"]
+RETURNS: tuple[str, ...] = ("net", "exclude", "count")
 
 
 # --------------------------------------------------------------------------- the query
@@ -75,6 +83,8 @@ def summary_sql(
     calibration_end_period: int | None = None,
     partitions: int = 1,
     sum_function: str = "fsum",
+    is_return: str | None = None,
+    returns: Returns = "net",
 ) -> str:
     """SQL of the customer summary: the single place where its logic lives.
 
@@ -115,6 +125,14 @@ def summary_sql(
         Aggregate that adds values: DuckDB's compensated (Kahan) sum, whose result
         hardly depends on the order in which the engine adds the rows; ``"sum"`` on
         engines without it.
+    is_return : str or None, default None
+        Boolean column that flags return lines; None: no line is a return (lifetimes).
+    returns : {"net", "exclude", "count"}, default "net"
+        What return lines do (the rule of :func:`summary`): ``net``: they open no
+        period and their value is netted into the customer's latest purchase period
+        up to them (on the same side of the calibration end), each period's net value
+        floored at 0, returns before any purchase left out; ``exclude``: they are left
+        out; ``count``: they count as any line (as if ``is_return`` were None).
 
     Returns
     -------
@@ -137,7 +155,13 @@ def summary_sql(
     calibration = calibration_end_us is not None
     if calibration and calibration_end_period is None:
         raise ParameterError("calibration_end_period is required with calibration_end_us")
+    _check_returns(returns)
     money = monetary_value is not None
+    flagged = is_return is not None and returns != "count"
+    # returns netted into purchase periods need (customer, period) sums; without values,
+    # or with returns="exclude", return lines are simply left out
+    netting = flagged and money and returns == "net"
+    excluding = flagged and not netting
     mult = repr(float(freq_multiplier))
     us = f"epoch_us({q(datetime)})"
     unit = unit if isinstance(unit, TimeUnit) else time_unit(unit)
@@ -159,51 +183,104 @@ def summary_sql(
     rows = [f"{q(customer_id)} AS customer_id", f"{period} AS period"]
     if money:
         rows.append(f"CAST({q(monetary_value)} AS DOUBLE) AS amount")
+    if netting:
+        rows.append(f"coalesce({q(is_return)}, FALSE) AS returned")
     if calibration:
         rows.append(f"{us} > {int(calibration_end_us)} AS holdout")
-    # 2. per customer (and side of the calibration end), in period order: does a row
-    #    open a new period, and which period is the first
-    flags = ["coalesce(period <> lag(period) OVER w, TRUE) AS new_period"]
-    if money and not include_first_transaction:
-        flags.append("first_value(period) OVER w AS opening_period")
     window = "customer_id, holdout" if calibration else "customer_id"
-    # 3. per customer
     cal = " AND NOT holdout" if calibration else ""
+    repeat_rows = "" if include_first_transaction else " AND period > opening_period"
 
     def where(cond: str) -> str:
         cond = cond.removeprefix(" AND ")
         return f" FILTER (WHERE {cond})" if cond else ""
 
-    aggs = [
-        f"count(*) FILTER (WHERE new_period{cal}) AS n_periods",
-        f"min(period){where(cal)} AS first_period",
-        f"max(period){where(cal)} AS last_period",
-    ]
-    if money:
-        repeat_rows = "" if include_first_transaction else " AND period > opening_period"
-        aggs.append(f"{sum_function}(amount){where(cal + repeat_rows)} AS spent")
-    if calibration:
-        aggs.append("count(*) FILTER (WHERE new_period AND holdout) AS n_holdout")
+    def keep(k: int) -> str:
+        kept = [] if last_us is None else [f"{us} <= {int(last_us)}"]
+        if excluding:
+            kept.append(f"NOT coalesce({q(is_return)}, FALSE)")
+        if partitions > 1:
+            kept.append(f"hash({q(customer_id)}) % {int(partitions)} = {k}")
+        return f"                 WHERE {' AND '.join(kept)}" if kept else ""
+
+    if not netting:
+        # 2. per customer (and side of the calibration end), in period order: does a
+        #    row open a new period, and which period is the first
+        flags = ["coalesce(period <> lag(period) OVER w, TRUE) AS new_period"]
+        if money and not include_first_transaction:
+            flags.append("first_value(period) OVER w AS opening_period")
+        # 3. per customer
+        aggs = [
+            f"count(*) FILTER (WHERE new_period{cal}) AS n_periods",
+            f"min(period){where(cal)} AS first_period",
+            f"max(period){where(cal)} AS last_period",
+        ]
         if money:
+            aggs.append(f"{sum_function}(amount){where(cal + repeat_rows)} AS spent")
+        if calibration:
+            aggs.append("count(*) FILTER (WHERE new_period AND holdout) AS n_holdout")
+            if money:
+                aggs += [
+                    f"{sum_function}(amount) FILTER (WHERE holdout) AS holdout_total",
+                    "count(*) FILTER (WHERE holdout) AS holdout_rows",
+                ]
+
+        def part(k: int) -> str:
+            return (
+                f"SELECT customer_id,\n       {', '.join(aggs)}\n"
+                f"  FROM (SELECT *, {', '.join(flags)}\n"
+                f"          FROM (SELECT {', '.join(rows)}\n"
+                f"                  FROM {source}\n"
+                + keep(k)
+                + ")\n"
+                f"        WINDOW w AS (PARTITION BY {window} ORDER BY period))\n"
+                f" GROUP BY customer_id"
+            )
+    else:
+        # 2. per customer (and side of the calibration end), in period order: the
+        #    period whose value a line counts in: its own for a purchase, the latest
+        #    purchase period up to it for a return (NULL before the first purchase)
+        value_period = (
+            "CASE WHEN returned THEN max(CASE WHEN returned THEN NULL ELSE period END) "
+            "OVER w ELSE period END AS value_period"
+        )
+        # 3. per (customer, purchase period): the net value, floored at 0, and the
+        #    number of purchase lines; the customer's first purchase period
+        opening = (
+            f", min(period) OVER (PARTITION BY {window}) AS opening_period"
+            if not include_first_transaction else ""
+        )
+        # 4. per customer
+        aggs = [
+            f"count(*){where(cal)} AS n_periods",
+            f"min(period){where(cal)} AS first_period",
+            f"max(period){where(cal)} AS last_period",
+            f"{sum_function}(value){where(cal + repeat_rows)} AS spent",
+        ]
+        if calibration:
             aggs += [
-                f"{sum_function}(amount) FILTER (WHERE holdout) AS holdout_total",
-                "count(*) FILTER (WHERE holdout) AS holdout_rows",
+                "count(*) FILTER (WHERE holdout) AS n_holdout",
+                f"{sum_function}(value) FILTER (WHERE holdout) AS holdout_total",
+                "sum(lines) FILTER (WHERE holdout) AS holdout_rows",
             ]
 
-    def part(k: int) -> str:
-        keep = [] if last_us is None else [f"{us} <= {int(last_us)}"]
-        if partitions > 1:
-            keep.append(f"hash({q(customer_id)}) % {int(partitions)} = {k}")
-        return (
-            f"SELECT customer_id,\n       {', '.join(aggs)}\n"
-            f"  FROM (SELECT *, {', '.join(flags)}\n"
-            f"          FROM (SELECT {', '.join(rows)}\n"
-            f"                  FROM {source}\n"
-            + (f"                 WHERE {' AND '.join(keep)}" if keep else "")
-            + ")\n"
-            f"        WINDOW w AS (PARTITION BY {window} ORDER BY period))\n"
-            f" GROUP BY customer_id"
-        )
+        def part(k: int) -> str:
+            return (
+                f"SELECT customer_id,\n       {', '.join(aggs)}\n"
+                f"  FROM (SELECT *, greatest(net, 0.0) AS value{opening}\n"
+                f"          FROM (SELECT {window}, value_period AS period,\n"
+                f"                       {sum_function}(amount) AS net,\n"
+                f"                       count(*) FILTER (WHERE NOT returned) AS lines\n"
+                f"                  FROM (SELECT *, {value_period}\n"
+                f"                          FROM (SELECT {', '.join(rows)}\n"
+                f"                                  FROM {source}\n"
+                + keep(k)
+                + ")\n"
+                f"                        WINDOW w AS (PARTITION BY {window} ORDER BY period))\n"
+                f"                 WHERE value_period IS NOT NULL\n"
+                f"                 GROUP BY {window}, value_period))\n"
+                f" GROUP BY customer_id"
+            )
 
     customers = "\nUNION ALL\n".join(f"({part(k)})" for k in range(max(int(partitions), 1)))
     suffix = "_cal" if calibration else ""
@@ -248,6 +325,7 @@ class _Prepared:
     id_dtype: Any
     id_values: Any  # None for numeric ids, else the values the codes point to
     tz: Any = None  # time zone of aware timestamps, which are made naive local times
+    has_returns: bool = False  # the frame has an "is_return" column with a return line
 
 
 def _bad_rows(
@@ -278,11 +356,22 @@ def _prepare(
     customer_id_col: str,
     datetime_col: str,
     monetary_value_col: str | None,
+    is_return_col: Hashable | None = None,
+    returns: Returns = "count",
 ) -> _Prepared:
     """Validate the columns and put them in the shape DuckDB scans without copying."""
-    shown = [customer_id_col, datetime_col] + (
-        [monetary_value_col] if monetary_value_col is not None else []
-    )
+    _check_returns(returns)
+    if is_return_col is not None and returns == "count":
+        is_return_col = None  # every line counts: the flag is not read
+    if (
+        is_return_col == _DEFAULT_FLAG
+        and isinstance(transactions, pd.DataFrame)
+        and is_return_col not in transactions.columns
+    ):
+        is_return_col = None  # a frame without the flag: no line is a return (lifetimes)
+    shown = [customer_id_col, datetime_col] + [
+        c for c in (monetary_value_col, is_return_col) if c is not None
+    ]
     shown = list(dict.fromkeys(shown))
     _check_columns(transactions, shown)
 
@@ -332,8 +421,18 @@ def _prepare(
                 _TABLE, monetary_value_col, shown_rows,
             ).to_numpy(dtype="float64")
         columns["amount"] = values
+    has_returns = False
+    if is_return_col is not None:
+        # the converter of schema.validate; a missing flag is no return, as in
+        # segkit.data.is_return
+        raw_flags = transactions[is_return_col]
+        flags = convert.to_bool(raw_flags.where(raw_flags.notna(), False), _TABLE,
+                                is_return_col, shown_rows).to_numpy(dtype=bool)
+        has_returns = bool(flags.any())
+        if has_returns:  # else the plain query: exactly lifetimes', and faster
+            columns["is_return"] = flags
     frame = pd.DataFrame(columns, copy=False)
-    return _Prepared(frame, ts, id_dtype, id_values, tz)
+    return _Prepared(frame, ts, id_dtype, id_values, tz, has_returns)
 
 
 
@@ -443,6 +542,8 @@ def summary(
     freq_multiplier: float = 1,
     include_first_transaction: bool = False,
     after_end: Literal["raise", "drop"] = "raise",
+    returns: Returns = "net",
+    is_return_col: Hashable | None = _DEFAULT_FLAG,
 ) -> pd.DataFrame:
     """Summarise a transaction log to one row per customer (RFM / BTYD summary).
 
@@ -463,9 +564,32 @@ def summary(
     equals lifetimes' (``frequency``, ``recency`` and ``T`` exactly, ``monetary_value``
     to rounding) and can be handed to lifetimes or pymc-marketing.
 
-    The summary is generic: it counts every row it is given. Returns and refunds
-    (``is_return`` in the canonical transactions table) must be left out or netted
-    by the caller before the call: ``summary(segkit.data.purchases(tx), ...)``.
+    **Returns.** A line flagged in ``is_return_col`` (the ``is_return`` column of the
+    canonical transactions table) is a return or refund; a frame without the flag
+    has no returns, and its summary is exactly lifetimes'. With the default
+    ``returns="net"``:
+
+    - a return line never opens a purchase period: ``frequency``, ``recency`` and
+      ``T`` count the purchase periods only (as for ``segkit.data.purchases(tx)``);
+    - its value is netted into the customer's *latest purchase period up to the
+      return*: the period of the return when the customer also bought in it, else
+      the last earlier one. The tables do not link a return to the purchase it
+      refunds, so this is the kit's assumption: the most recent purchase is the one
+      returned. A return before the customer's first purchase has no period to
+      refund and is left out;
+    - a period whose purchases are refunded in full (net value <= 0) still counts
+      as a purchase period (the customer did buy), with a value of 0: a refund
+      larger than the period's purchases refunds older purchases that the tables
+      cannot point to, and the excess is left out. ``monetary_value`` is therefore
+      never negative when purchase amounts are not, but can be 0 for a customer
+      with repeat periods (Gamma-Gamma needs it > 0: filter those out);
+    - a customer whose only lines (up to the observation end) are returns never
+      bought, and is not in the summary.
+
+    ``returns="exclude"`` leaves return lines out altogether (the same as
+    ``summary(segkit.data.purchases(tx))``: same counts, gross values);
+    ``returns="count"`` counts them as any other line, as lifetimes does with the
+    raw table (return-only periods become repeat purchases with negative values).
 
     Parameters
     ----------
@@ -495,6 +619,16 @@ def summary(
         What to do with transactions in periods after the observation end. lifetimes
         drops them silently; segkit raises :class:`~segkit.exceptions.SchemaError`
         listing them, unless ``after_end="drop"`` asks to drop them explicitly.
+    returns : {"net", "exclude", "count"}, default "net"
+        What return lines do (see *Returns* above); without a flag column it has no
+        effect.
+    is_return_col : str or None, default "is_return"
+        Column that flags return lines (True/False, 1/0, yes/no, as
+        :func:`segkit.schema.validate` reads them; a missing flag is no return, as
+        in :func:`segkit.data.is_return`). The default is used when the table has
+        it; any other name must be a column. None: no line is a return. A raw frame
+        whose returns are only marked by a negative amount is not read as having
+        returns: flag them first, ``tx.assign(is_return=segkit.data.is_return(tx))``.
 
     Returns
     -------
@@ -515,7 +649,7 @@ def summary(
         ``after_end="raise"``) transactions after the observation end. The message
         names the table, the column and a few offending rows.
     segkit.exceptions.ParameterError
-        An unknown ``freq`` or ``after_end``, or a bad ``observation_end``.
+        An unknown ``freq``, ``after_end`` or ``returns``, or a bad ``observation_end``.
 
     See Also
     --------
@@ -547,10 +681,28 @@ def summary(
       customer_id  frequency  recency     T  monetary_value
     0           a        1.0     10.0  10.0            20.0
     1           b        0.0      0.0   6.0             0.0
+
+    With returns: ``a`` returns 5.0 of the purchase of 2024-01-11 on 2024-01-13, a
+    day without purchase (netted into 2024-01-11, the latest purchase period up to
+    it); ``c`` only returned something and is not in the summary.
+
+    >>> returned = pd.concat([tx.assign(is_return=False), pd.DataFrame({
+    ...     "customer_id": ["a", "c"],
+    ...     "timestamp": pd.to_datetime(["2024-01-13", "2024-01-12"]),
+    ...     "amount": [-5.0, -9.0], "is_return": [True, True]})])
+    >>> summary(returned, monetary_value_col="amount")  # doctest: +NORMALIZE_WHITESPACE
+      customer_id  frequency  recency     T  monetary_value
+    0           a        1.0     10.0  12.0            15.0
+    1           b        0.0      0.0   8.0             0.0
+    >>> summary(returned, monetary_value_col="amount", returns="count")
+      customer_id  frequency  recency     T  monetary_value
+    0           a        2.0     12.0  12.0             7.5
+    1           b        0.0      0.0   8.0             0.0
+    2           c        0.0      0.0   1.0             0.0
     """
     unit, prepared, end = _setup(
         transactions, customer_id_col, datetime_col, monetary_value_col, freq, freq_multiplier,
-        observation_end,
+        observation_end, is_return_col, returns,
     )
     end_period = _period(_epoch_us(end), unit)
     last_us = _period_last_us(end_period, unit)
@@ -566,7 +718,7 @@ def summary(
     return _query(
         prepared, customer_id_col, monetary_value_col is not None, unit,
         last_us if after_end == "drop" else None,  # else checked: none later
-        end_period, freq_multiplier, include_first_transaction,
+        end_period, freq_multiplier, include_first_transaction, returns,
     )
 
 
@@ -581,6 +733,8 @@ def calibration_holdout_summary(
     freq_multiplier: float = 1,
     include_first_transaction: bool = False,
     after_end: Literal["raise", "drop"] = "raise",
+    returns: Returns = "net",
+    is_return_col: Hashable | None = _DEFAULT_FLAG,
 ) -> pd.DataFrame:
     """Summarise a calibration period and count the purchases of the holdout after it.
 
@@ -601,6 +755,16 @@ def calibration_holdout_summary(
     Only the customers with a purchase in the calibration period are summarised
     (customers acquired in the holdout have no calibration summary).
 
+    Returns follow the rule of :func:`summary`, on each side of the calibration end
+    apart: the calibration summary never sees a later line (a return after the
+    calibration end does not lower a calibration value, which a model fitted on that
+    day could not have known). In the holdout, return lines open no period; with
+    ``returns="net"`` a return is netted into the latest holdout purchase period up
+    to it (left out when there is none: its purchase lies in the calibration period)
+    and ``monetary_value_holdout`` is the net value of the holdout purchase periods
+    divided by the number of holdout purchase lines (lifetimes' mean per line
+    without returns).
+
     Parameters
     ----------
     transactions : pandas.DataFrame
@@ -615,6 +779,8 @@ include_first_transaction
     after_end : {"raise", "drop"}, default "raise"
         What to do with transactions after ``observation_end`` (lifetimes drops
         them silently).
+    returns, is_return_col
+        As in :func:`summary`.
 
     Returns
     -------
@@ -654,7 +820,7 @@ include_first_transaction
     """
     unit, prepared, end = _setup(
         transactions, customer_id_col, datetime_col, monetary_value_col, freq, freq_multiplier,
-        observation_end,
+        observation_end, is_return_col, returns,
     )
     cal_end = _timestamp(calibration_end, "calibration_end", prepared.tz)
     if cal_end >= end:
@@ -680,18 +846,19 @@ include_first_transaction
     return _query(
         prepared, customer_id_col, monetary_value_col is not None, unit,
         last_us if after_end == "drop" else None,  # else checked: none later
-        _period(last_us, unit), freq_multiplier, include_first_transaction,
+        _period(last_us, unit), freq_multiplier, include_first_transaction, returns,
         calibration_end_us=cal_us,
         calibration_end_period=_period(cal_us, unit),
     )
 
 
 def _setup(transactions, customer_id_col, datetime_col, monetary_value_col, freq,
-           freq_multiplier, observation_end):
+           freq_multiplier, observation_end, is_return_col, returns):
     """Shared start of both summaries: period size, checked input, observation end."""
     unit = time_unit(freq)
     _check_multiplier(freq_multiplier)
-    prepared = _prepare(transactions, customer_id_col, datetime_col, monetary_value_col)
+    prepared = _prepare(transactions, customer_id_col, datetime_col, monetary_value_col,
+                        is_return_col, returns)
     if observation_end is None:
         end = prepared.timestamps.max()
     else:
@@ -700,7 +867,8 @@ def _setup(transactions, customer_id_col, datetime_col, monetary_value_col, freq
 
 
 def _query(prepared, customer_id_col, has_monetary, unit, last_us, end_period,
-           freq_multiplier, include_first_transaction, **calibration) -> pd.DataFrame:
+           freq_multiplier, include_first_transaction, returns,
+           **calibration) -> pd.DataFrame:
     """Run :func:`summary_sql` on the prepared frame (registered as ``transactions``)."""
     sql = summary_sql(
         "transactions",
@@ -713,9 +881,18 @@ def _query(prepared, customer_id_col, has_monetary, unit, last_us, end_period,
         freq_multiplier=freq_multiplier,
         include_first_transaction=include_first_transaction,
         partitions=_partitions(len(prepared.timestamps)),
+        is_return="is_return" if prepared.has_returns else None,
+        returns=returns,
         **calibration,
     )
     return _run(prepared, sql, customer_id_col)
+
+
+def _check_returns(returns: Any) -> None:
+    if returns not in RETURNS:
+        raise ParameterError(
+            f"returns must be one of {', '.join(map(repr, RETURNS))}, got {returns!r}"
+        )
 
 
 def _check_multiplier(freq_multiplier: float) -> None:

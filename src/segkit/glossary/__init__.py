@@ -1,6 +1,6 @@
 """One glossary of every string a report or a figure shows, in English and Chinese.
 
-The domain vocabulary of DOMAIN.md (基盘客户, 战败客户, 流失, 客户分级, the lifecycle
+The domain vocabulary of docs/domain.md (基盘客户, 战败客户, 流失, 客户分级, the lifecycle
 stages, the six warning indicators, 信用管理, 服务分层, ...) lives here next to the
 labels of the reports and figures, so that a report rendered with ``lang="zh"`` uses
 the same words as the course material. Every key has a text in every language of

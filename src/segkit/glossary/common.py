@@ -11,7 +11,7 @@ Key schemes (a test ties the schema ones to :mod:`segkit.schema` both ways):
   of each column (columns with the same values share one, e.g. the reasons of exits,
   contract ends and complaints);
 - ``grain_<code>``: the time grains of :data:`segkit.data.CALENDAR_UNITS`;
-- everything else: the domain vocabulary of DOMAIN.md and general figure words.
+- everything else: the domain vocabulary of docs/domain.md and general figure words.
 """
 
 from __future__ import annotations

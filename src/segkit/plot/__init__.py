@@ -5,10 +5,12 @@ a small figure size and resolution (so that an HTML report with embedded PNG ima
 stays small), the display precision of pandas and the warnings filter.
 
 The figure functions take the language of their labels (``lang="en"`` or ``"zh"``).
-Chinese labels need a CJK font; :func:`cjk_font` looks for one among the installed
-fonts (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, ...). When
-none is installed, :func:`figure_lang` warns and the figures fall back to English labels
-(install e.g. the Debian package ``fonts-noto-cjk``).
+Chinese labels need a CJK font; :func:`cjk_font` looks for one among the system's
+fonts (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, ...) and,
+when there is none, registers the Noto Sans SC that ships with a dependency of segkit
+(the PyPI package ``pylopdf-fonts-zh-cn``, SIL Open Font License), so Chinese labels work
+on any machine. Only if that package is missing does :func:`figure_lang` warn and fall
+back to English labels.
 
 The figures are :class:`matplotlib.figure.Figure` objects made without pyplot: a
 notebook shows the one a cell returns (or passes to ``display``), exactly once, and
@@ -32,19 +34,26 @@ from types import ModuleType
 
 from . import _style, overview
 from ._style import (
+    BUNDLED_FONT_PACKAGE,
     CJK_FONTS,
     DPI,
     FIGSIZE,
     MAX_BARS,
     PALETTE,
+    bundled_cjk_font,
     cjk_font,
     figure_lang,
+    period_label,
     setup,
+    system_cjk_font,
+)
+from ._style import (
+    _bundled_font_path as _bundled_font_path,  # patched by tests of the fonts
 )
 from ._style import (
     _installed_font_names as _installed_font_names,  # patched by tests of the fonts
 )
-from .overview import cohort_retention, customer_base, revenue
+from .overview import cohort_colour_top, cohort_retention, customer_base, revenue
 
 __all__ = [
     "FIGSIZE",
@@ -53,11 +62,16 @@ __all__ = [
     "CJK_FONTS",
     "MAX_BARS",
     "setup",
+    "BUNDLED_FONT_PACKAGE",
     "cjk_font",
+    "system_cjk_font",
+    "bundled_cjk_font",
     "figure_lang",
+    "period_label",
     "customer_base",
     "revenue",
     "cohort_retention",
+    "cohort_colour_top",
 ]
 
 #: The files of the package, in import order (the style first).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import warnings
 
 import matplotlib as mpl
@@ -29,8 +30,12 @@ __all__ = [
     "CJK_FONTS",
     "MAX_BARS",
     "setup",
+    "BUNDLED_FONT_PACKAGE",
     "cjk_font",
+    "system_cjk_font",
+    "bundled_cjk_font",
     "figure_lang",
+    "period_label",
 ]
 
 #: Default figure size in inches (width, height).
@@ -65,8 +70,10 @@ def setup(lang: str = "en") -> None:
 
     Sets the seaborn theme (white grid, notebook context), the figure size
     :data:`FIGSIZE` and resolution :data:`DPI`, PNG output in notebooks, a CJK font as
-    fallback when one is installed, pandas' display precision (3 decimals) and width,
-    and hides FutureWarning and DeprecationWarning messages of the libraries.
+    fallback (the system's, else the bundled Noto Sans SC), pandas' display precision (3 decimals) and width,
+    and hides FutureWarning and DeprecationWarning messages of the libraries. Inside
+    ``segkit report`` (``SEGKIT_RENDER_LOG`` set) every other warning goes to the render
+    log, never into the report.
 
     Parameters
     ----------
@@ -103,7 +110,24 @@ def setup(lang: str = "en") -> None:
     pd.set_option("display.width", 100)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    if os.environ.get("SEGKIT_RENDER_LOG"):
+        warnings.showwarning = _warning_to_render_log
     _png_in_notebooks()
+
+
+def _warning_to_render_log(message, category, filename, lineno, file=None, line=None) -> None:
+    """Write a warning to the kernel's own stderr: the render log, never the report.
+
+    Used by :func:`setup` inside ``segkit report`` (which sets ``SEGKIT_RENDER_LOG``);
+    the log is kept beside a failed report.
+    """
+    import sys
+
+    stream = sys.__stderr__
+    if stream is not None:
+        with contextlib.suppress(OSError, ValueError):
+            stream.write(warnings.formatwarning(message, category, filename, lineno, line))
+            stream.flush()
 
 
 def _png_in_notebooks() -> None:
@@ -148,8 +172,8 @@ def _installed_font_names() -> frozenset[str]:
     return names
 
 
-def cjk_font() -> str | None:
-    """Name of an installed font with Chinese glyphs, or None.
+def system_cjk_font() -> str | None:
+    """Name of a font of the system with Chinese glyphs, or None.
 
     Prefers the fonts of :data:`CJK_FONTS`, then any font whose name contains "CJK".
 
@@ -163,6 +187,55 @@ def cjk_font() -> str | None:
             return name
     others = sorted(n for n in names if "CJK" in n)
     return others[0] if others else None
+
+
+#: The Python package that ships the bundled CJK font (Noto Sans SC, SIL Open Font
+#: License 1.1), a dependency of segkit, so that Chinese labels work on any machine.
+BUNDLED_FONT_PACKAGE: str = "pylopdf_fonts_zh_cn"
+
+
+def _bundled_font_path():
+    """Path of the bundled Noto Sans SC font file, or None when the package is missing."""
+    import importlib
+
+    try:
+        module = importlib.import_module(BUNDLED_FONT_PACKAGE)
+        path = module.sans_path()
+    except (ImportError, AttributeError):  # pragma: no cover - a dependency of segkit
+        return None
+    return path if path.exists() else None
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_cjk_font() -> str | None:
+    """Register the bundled Noto Sans SC with matplotlib and return its name (or None).
+
+    The font ships with the Python package :data:`BUNDLED_FONT_PACKAGE` (installed
+    with segkit from PyPI), so a machine without any system CJK font still draws
+    Chinese labels.
+
+    Returns
+    -------
+    str or None
+    """
+    from matplotlib import font_manager
+
+    path = _bundled_font_path()
+    if path is None:
+        return None
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def cjk_font() -> str | None:
+    """Name of a font with Chinese glyphs: the system's (:func:`system_cjk_font`), else
+    segkit's bundled Noto Sans SC (:func:`bundled_cjk_font`); None only when neither exists.
+
+    Returns
+    -------
+    str or None
+    """
+    return system_cjk_font() or bundled_cjk_font()
 
 
 def _add_font(font: str) -> None:
@@ -203,8 +276,9 @@ def figure_lang(lang: str) -> str:
     if font is None:
         warnings.warn(
             "no font with Chinese glyphs is installed (looked for Noto Sans CJK, "
-            "WenQuanYi, SimHei, ...); figure labels fall back to English. Install one, "
-            "e.g. the package fonts-noto-cjk, to get Chinese labels.",
+            "WenQuanYi, SimHei, ... and the bundled Noto Sans SC of the package "
+            f"{BUNDLED_FONT_PACKAGE}); figure labels fall back to English. Reinstall "
+            "segkit's dependencies (make env) to get Chinese labels.",
             UserWarning,
             stacklevel=2,
         )
@@ -259,10 +333,20 @@ def _mark_partial(ax, frame: pd.DataFrame, label: str) -> None:
         first = False
 
 
-def _legend(fig: Figure, ax, ncols: int) -> None:
-    """One legend row above the axes, outside the data."""
+def _legend(fig: Figure, ax, ncols: int, order: list[str] | None = None) -> None:
+    """One legend row below the axes (the title is above), outside the data.
+
+    ``order`` lists the labels in the order the legend shows them (labels not in it
+    follow, the period cut by the observation end last), so the same series keep the
+    same place whatever was drawn first.
+    """
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncols=ncols, fontsize="small")
+    rank = {label: i for i, label in enumerate(order or [])}
+    pairs = sorted(zip(handles, labels, strict=True),
+                   key=lambda hl: rank.get(hl[1], len(rank)))
+    if pairs:
+        handles, labels = (list(x) for x in zip(*pairs, strict=True))
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize="small")
 
 
 def _thousands(x, _pos) -> str:
@@ -285,25 +369,37 @@ def _colors(n: int) -> list:
     return sns.color_palette(PALETTE, n)
 
 
-def _time_chart(frame: pd.DataFrame, lang: str, time_grain: str, ylabel: str, draw) -> Figure:
+def _time_chart(
+    frame: pd.DataFrame,
+    lang: str,
+    time_grain: str,
+    ylabel: str,
+    draw,
+    *,
+    title: str = "",
+    order: list[str] | None = None,
+) -> Figure:
     """A chart over periods in the one style: ``draw(ax, glossary, x)`` adds the data.
 
     Handles the language fallback, the empty case, the period cut by the observation
-    end, the axis labels and formats, and the legend above the axes.
+    end, the title, the axis labels and formats, and the legend below the axes (in the
+    glossary keys' ``order``). ``ylabel`` is the label of the y axis, with its unit.
     """
     lang = figure_lang(lang)
     g = glossary.Glossary(lang)
     fig, ax = _figure()
+    if title:
+        fig.suptitle(title, fontsize="medium", fontweight="bold")
     if frame.empty:
         return _empty(fig, ax, lang)
     x = frame.index
     draw(ax, g, x)
     _mark_partial(ax, frame, g["partial_period"])
-    ax.set_ylabel(g[ylabel])
-    ax.set_xlabel(f"{g['period']} ({g('grain_' + time_grain)})")
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(g("axis_period", grain=g("grain_" + time_grain)))
     ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
     _date_axis(ax, x, lang)
-    _legend(fig, ax, ncols=4)
+    _legend(fig, ax, ncols=5, order=[g[k] for k in (order or [])])
     return fig
 
 
@@ -332,8 +428,18 @@ def _bars(ax, x: pd.DatetimeIndex, y: pd.Series, *, color, label: str, bottom=No
                label=label)
 
 
-def _period_label(ts: pd.Timestamp, grain: str) -> str:
-    """A period's label: 2024-03 for a month, 2024Q1 for a quarter, 2024 for a year."""
+def period_label(ts: pd.Timestamp, grain: str, lang: str = "en") -> str:
+    """A period's label: 2024-03 for a month, 2024Q1 for a quarter, 2024 for a year.
+
+    In Chinese: 2024年3月, 2024年第1季度, 2024年 (days and weeks: 2024-03-04 in both).
+    """
+    if lang == "zh":
+        if grain == "M":
+            return f"{ts.year}年{ts.month}月"
+        if grain == "Q":
+            return f"{ts.year}年第{ts.quarter}季度"
+        if grain == "Y":
+            return f"{ts.year}年"
     if grain == "M":
         return ts.strftime("%Y-%m")
     if grain == "Q":

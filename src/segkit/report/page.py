@@ -52,8 +52,9 @@ class Page:
         Empty means all regions.
     title : str, default ""
         Empty means the glossary's title of the page (:attr:`title_key`).
-    salt : str, default privacy.DEFAULT_SALT
-        Key of the pseudonyms.
+    salt : str, default ""
+        Key of the pseudonyms; empty means the project's secret
+        (:func:`segkit.privacy.project_secret`). Never shown.
     **parameters
         The page's own parameters, shown in the header.
 
@@ -77,7 +78,7 @@ class Page:
         lang: str = "en",
         region: str = "",
         title: str = "",
-        salt: str = privacy.DEFAULT_SALT,
+        salt: str = "",
         **parameters: Any,
     ):
         self.lang = glossary.check_lang(lang)
@@ -92,10 +93,10 @@ class Page:
             "lang": lang,
             "region": region,
             "title": title,
-            "salt": "***" if salt != privacy.DEFAULT_SALT else salt,
+            "salt": "***",  # a secret: never shown
             **parameters,
         }
-        safe = privacy.protect(raw, salt=salt)
+        safe = privacy.protect(raw, salt=salt or None)
         del raw
         self.observation_end = _observation_end(safe, observation_end or None)
         safe = filter_region(safe, region)
@@ -128,11 +129,11 @@ class Page:
         self.show(Markdown(self.g(key, **fields)))
 
     def table(self, df: pd.DataFrame, index: bool = False) -> None:
-        """A table, without personal or sensitive columns."""
+        """A table, without personal or sensitive columns nor raw record ids."""
         from IPython.display import HTML
 
         shown = df.reset_index() if index else df
-        shown = privacy.drop_sensitive(privacy.drop_personal(shown))
+        shown = privacy.drop_record_ids(privacy.drop_sensitive(privacy.drop_personal(shown)))
         self.show(HTML(shown.to_html(index=False, border=0, na_rep="")))
 
     def figure(self, fig, key: str) -> None:

@@ -76,9 +76,9 @@ def _check_kernel(kernel_name: str) -> None:
         KernelSpecManager().get_kernel_spec(kernel_name)
     except NoSuchKernel:
         raise RenderError(
-            f"the Jupyter kernel {kernel_name!r} is not installed; install it with "
-            f"'python -m ipykernel install --sys-prefix --name {kernel_name} "
-            f"--display-name {kernel_name}' (make kernel)"
+            f"the Jupyter kernel {kernel_name!r} is not installed; run 'make kernel' in "
+            f"the segkit checkout, or 'python -m ipykernel install --sys-prefix --name "
+            f"{kernel_name}' with the python that has segkit"
         ) from None
 
 
@@ -95,11 +95,45 @@ def _quiet_kernel_manager(log_path: Path) -> type:
             with open(log_path, "ab") as log:
                 kw.setdefault("stdout", log)
                 kw.setdefault("stderr", log)
+                # plot.setup sends the warnings of the report to the render log
+                kw["env"] = {**kw.get("env", os.environ), RENDER_LOG_ENV: "1"}
                 await super()._async_start_kernel(**kw)
 
         start_kernel = _async_start_kernel
 
     return QuietKernelManager
+
+
+#: Set in the kernel of a render: :func:`segkit.plot.setup` then writes warnings to the
+#: render log (the kernel's own stderr) instead of the report.
+RENDER_LOG_ENV: str = "SEGKIT_RENDER_LOG"
+
+
+def _move_stderr_to_log(executed: Path, log_path: Path) -> None:
+    """Take every stderr output (warnings, log lines) out of the executed notebook.
+
+    They are appended to the render log, which is kept beside a failed report; no
+    warning text, and so no path of the machine, reaches the HTML.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    moved = []
+    for cell in nb.cells:
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        keep = []
+        for out in outputs:
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                moved.append(str(out.get("text", "")))
+            else:
+                keep.append(out)
+        cell["outputs"] = keep
+    if moved:
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write("".join(moved))
+        nbformat.write(nb, str(executed))
 
 
 def _first_line(text: str) -> str:
@@ -130,12 +164,41 @@ def _check_defaults(tpl: Template, values: Mapping[str, Any]) -> None:
             ) from None
 
 
-def _resolve_output(tpl: Template, output: str | Path | None) -> Path:
+#: Parameters never put in a file name (secrets).
+_UNNAMED = frozenset({"salt"})
+
+
+def _naming(tpl: Template, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters that differ from the template's defaults, as named in a file name.
+
+    A data folder is named by its own name, never by its path; secrets are left out.
+    """
+    named = {}
+    for name, value in values.items():
+        param = tpl.parameters.get(name)
+        if name in _UNNAMED or (param is not None and value == param.default):
+            continue
+        if name == "data" and isinstance(value, str) and os.sep in value:
+            value = os.path.basename(os.path.normpath(value))
+        named[name] = value
+    return named
+
+
+def _resolve_output(
+    tpl: Template, output: str | Path | None, values: Mapping[str, Any] | None = None
+) -> Path:
+    """Where a single render writes: ``output``, or a name that says its parameters.
+
+    Without ``output``, a render with non-default parameters is named after them
+    (``overview-lang=zh.html``, ``overview-data=shop.html``), so rendering other data or
+    another language never overwrites the default report.
+    """
+    name = output_name(tpl.name, _naming(tpl, values or {}))
     if output is None:
-        return reports_dir() / output_name(tpl.name)
+        return reports_dir() / name
     out = Path(output).expanduser()
     if out.is_dir() or str(output).endswith(("/", os.sep)):
-        return out / output_name(tpl.name)
+        return out / name
     if out.suffix.lower() not in (".html", ".htm"):
         raise ParameterError(f"the output {out} must be an .html file or a folder")
     return out
@@ -158,8 +221,10 @@ def render(
     parameters : mapping, optional
         name -> value, checked by :func:`validate_parameters` before anything runs.
     output : str or Path, optional
-        The HTML file, or a folder for ``<template>.html``; defaults to
-        ``reports_dir() / "<template>.html"``.
+        The HTML file, or a folder; defaults to :func:`segkit.config.reports_dir`. In a
+        folder the report is ``<template>.html`` with the defaults, and is named after
+        the parameters that differ from them otherwise (``overview-lang=zh.html``;
+        the secret ``salt`` never).
     kernel_name : str, default KERNEL_NAME
         Jupyter kernel that runs the template.
     timeout : int or None, default 1800
@@ -182,7 +247,7 @@ def render(
 
     tpl = template if isinstance(template, Template) else get_template(template)
     values = validate_parameters(tpl, parameters or {})
-    out = _resolve_output(tpl, output)
+    out = _resolve_output(tpl, output, values)
     _check_defaults(tpl, values)
     _check_kernel(kernel_name)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -202,6 +267,7 @@ def render(
                 execution_timeout=timeout,
                 kernel_manager_class=_quiet_kernel_manager(log),
             )
+            _move_stderr_to_log(executed, log)
             lang = str(values.get("lang", tpl.parameters.get("lang", _NOLANG).default or "en"))
             page = export_html(executed, lang=lang)
         except Exception as err:
