@@ -49,7 +49,6 @@ from ..data import (
     acquisition_dates,
     complete_periods,
     is_return,
-    observation_end,
     period_ordinal,
     period_ordinals,
     period_range,
@@ -57,6 +56,7 @@ from ..data import (
     purchases,
     time_unit,
 )
+from ..data import observation_end as resolve_end
 from ..exceptions import ParameterError
 from ..schema import CustomerData
 from .contracts import contract_billings, contract_periods
@@ -84,7 +84,7 @@ def active_periods(data: CustomerData, time_grain: str = "M", *, end=None) -> pd
         ``customer_id`` and ``ord`` (period ordinal of :func:`segkit.data.period_ordinals`).
     """
     unit = _unit(time_grain)
-    end = observation_end(data, end)
+    end = resolve_end(data, end)
     parts = []
     if data.transactions is not None:
         buys = purchases(data.transactions)
@@ -121,7 +121,7 @@ def customer_base(
         and ``complete`` (False for a period cut by the observation end).
     """
     unit = _unit(time_grain)
-    end = _end(data, observation_end)
+    end = resolve_end(data, observation_end)
     acq = acquisition_dates(data)
     acq = acq[acq <= end]
     active = active_periods(data, unit.code, end=end)
@@ -165,7 +165,7 @@ def revenue(data: CustomerData, time_grain: str = "M", *, observation_end=None) 
         for a period cut by the observation end).
     """
     unit = _unit(time_grain)
-    end = _end(data, observation_end)
+    end = resolve_end(data, observation_end)
     tx = data.transactions
     tx = tx[tx["timestamp"] <= end] if tx is not None else None
     bills = None
@@ -196,10 +196,6 @@ def revenue(data: CustomerData, time_grain: str = "M", *, observation_end=None) 
     return out
 
 
-def _end(data: CustomerData, explicit) -> pd.Timestamp:
-    return observation_end(data, explicit)
-
-
 def _cohorts(data: CustomerData, unit, end: pd.Timestamp) -> pd.Series:
     acq = acquisition_dates(data)
     acq = acq[acq <= end]
@@ -215,7 +211,7 @@ def cohort_sizes(data: CustomerData, time_grain: str = "M", *, observation_end=N
         Indexed by ``cohort`` (period start), named ``customers``.
     """
     unit = _unit(time_grain)
-    end = _end(data, observation_end)
+    end = resolve_end(data, observation_end)
     sizes = _cohorts(data, unit, end).value_counts().sort_index()
     return pd.Series(
         sizes.to_numpy(dtype="int64"),
@@ -265,7 +261,7 @@ def cohort_retention(
     unit = _unit(time_grain)
     if max_periods is not None and max_periods < 1:
         raise ParameterError(f"max_periods must be at least 1, got {max_periods}")
-    end = _end(data, observation_end)
+    end = resolve_end(data, observation_end)
     end_ord = period_ordinal(end, unit)
     cohort = _cohorts(data, unit, end)
     if cohort.empty:
@@ -331,7 +327,7 @@ def headline(data: CustomerData, time_grain: str = "M", *, observation_end=None)
     >>> h["customers"], h["active_customers"], h["revenue"], h["revenue_change"]
     (2, 2, 25.0, 1.5)
     """
-    end = _end(data, observation_end)
+    end = resolve_end(data, observation_end)
     base = customer_base(data, time_grain, observation_end=end)
     rev = revenue(data, time_grain, observation_end=end)
     out: dict = {

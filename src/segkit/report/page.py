@@ -29,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from .. import glossary, plot, privacy
-from ..data import cut, filter_region, observation_end
+from ..data import cut, filter_region
+from ..data import observation_end as resolve_end
 from ..datasets import load_source
 from ..quality import data_quality, fmt_date
 from ..schema import CustomerData
@@ -98,7 +99,7 @@ class Page:
         }
         safe = privacy.protect(raw, salt=salt or None)
         del raw
-        self.observation_end = _observation_end(safe, observation_end or None)
+        self.observation_end = resolve_end(safe, observation_end or None)
         safe = filter_region(safe, region)
         self.quality = data_quality(safe, observation_end=self.observation_end)
         self.data = cut(safe, self.observation_end)
@@ -172,10 +173,6 @@ class Page:
     def header_rows(self) -> list[tuple[str, str]]:
         """Rows a page adds to the header (label, HTML value); none by default."""
         return []
-
-
-def _observation_end(data: CustomerData, explicit) -> pd.Timestamp:
-    return observation_end(data, explicit)
 
 
 def _source_name(source: str) -> str:
