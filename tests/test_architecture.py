@@ -290,6 +290,7 @@ def _calls(demo):
         features.summary: (tx,), features.calibration_holdout_summary: (tx, "2024-06-30"),
         features.customer_base: (demo,), features.revenue: (demo,),
         features.cohort_retention: (demo,), features.cohort_sizes: (demo,),
+        features.customer_profile: (demo,),
         contracts.contract_billings: (demo.contracts, demo.observation_end),
         contracts.contract_periods: (demo.contracts, "M", demo.observation_end),
         quality.data_quality: (demo,), quality.example_rows: (tx,),

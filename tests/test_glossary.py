@@ -122,19 +122,34 @@ GLOSSARY_DIR = Path(glossary.__file__).parent
 GLOSSARY_FILES = sorted(GLOSSARY_DIR.glob("*.py"))
 
 
-def _terms_dict(tree: ast.Module) -> ast.Dict | None:
-    """The dict literal assigned to ``TERMS`` at the top level of a file."""
+def _top_level_dicts(tree: ast.Module) -> dict[str, ast.AST]:
+    """The values assigned at the top level of a file, by name."""
+    out = {}
     for node in tree.body:
         if isinstance(node, ast.AnnAssign | ast.Assign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == "TERMS" for t in targets):
-                return node.value if isinstance(node.value, ast.Dict) else None
-    return None
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    out[t.id] = node.value
+    return out
 
 
-def _literal_keys(node: ast.Dict, where: str) -> list[str]:
+def _terms_dict(tree: ast.Module) -> ast.Dict | None:
+    """The dict literal assigned to ``TERMS`` at the top level of a file."""
+    value = _top_level_dicts(tree).get("TERMS")
+    return value if isinstance(value, ast.Dict) else None
+
+
+def _literal_keys(node: ast.Dict, where: str, tree: ast.Module | None = None) -> list[str]:
+    """The keys of a glossary dict; ``**name`` of a dict literal of the same file is followed
+    (a file may keep its terms in a few dicts, one per part of its module)."""
+    named = _top_level_dicts(tree) if tree is not None else {}
     keys = []
-    for key in node.keys:
+    for key, value in zip(node.keys, node.values, strict=True):
+        if key is None and isinstance(value, ast.Name) and isinstance(named.get(value.id),
+                                                                       ast.Dict):
+            keys += _literal_keys(named[value.id], where, tree)
+            continue
         assert isinstance(key, ast.Constant) and isinstance(key.value, str), (
             f"{where}: line {node.lineno}: every key of a glossary dict is a string literal, "
             "so that duplicates can be found"
@@ -160,7 +175,10 @@ def test_source_has_no_duplicate_keys():
         terms = _terms_dict(tree)
         if terms is None:
             continue
-        for key in _literal_keys(terms, path.name):
+        keys = _literal_keys(terms, path.name, tree)
+        twice += [f"{path.name}: {k!r} (in two of its dicts)" for i, k in enumerate(keys)
+                  if k in keys[:i]]
+        for key in keys:
             if key in home and home[key] != path.name:
                 across.append(f"{key!r} in {home[key]} and {path.name}")
             home.setdefault(key, path.name)

@@ -326,11 +326,20 @@ def purchases(transactions: pd.DataFrame) -> pd.DataFrame:
     return transactions.loc[~is_return(transactions).to_numpy()]
 
 
-def acquisition_dates(data: CustomerData) -> pd.Series:
+def acquisition_dates(data: CustomerData, *, first_purchases: pd.Series | None = None
+                      ) -> pd.Series:
     """Acquisition date of every customer, indexed by ``customer_id``.
 
     From the ``customers`` table when it is given; customers who appear only in other
     tables are acquired on their first purchase, else on their first contract start.
+
+    Parameters
+    ----------
+    data : CustomerData
+    first_purchases : pandas.Series, optional
+        The first purchase of every customer who bought, indexed by customer id, when
+        the caller has already computed them from ``data.transactions`` (it saves a
+        pass over the transactions); by default computed here.
 
     Returns
     -------
@@ -340,9 +349,15 @@ def acquisition_dates(data: CustomerData) -> pd.Series:
     parts = []
     if data.customers is not None and "acquisition_date" in data.customers.columns:
         parts.append(data.customers.set_index("customer_id")["acquisition_date"])
-    if data.transactions is not None:
+    if first_purchases is not None:
+        parts.append(first_purchases)
+    elif data.transactions is not None:
         buys = purchases(data.transactions)
-        parts.append(buys.groupby("customer_id", sort=True)["timestamp"].min())
+        codes, ids = pd.factorize(buys["customer_id"], sort=False)
+        first = np.full(len(ids), np.iinfo(np.int64).max)
+        np.minimum.at(first, codes, buys["timestamp"].to_numpy(dtype="datetime64[ns]")
+                      .view(np.int64))
+        parts.append(pd.Series(first.view("datetime64[ns]"), index=pd.Index(ids)))
     if data.contracts is not None:
         parts.append(data.contracts.groupby("customer_id", sort=True)["start_date"].min())
     if not parts:

@@ -2,6 +2,8 @@
 
 - :mod:`segkit.features.summary`: the RFM / BTYD customer summary and its
   calibration/holdout split, the input of every valuation model;
+- :mod:`segkit.features.profile`: the customer profile of RFM and tiers (recency in
+  days, orders, revenue, margin after costs, regularity of purchasing);
 - :mod:`segkit.features.cohorts`: customer base, activity, revenue and acquisition
   cohorts per period.
 
@@ -10,11 +12,13 @@ Warning indicators over time windows (``windows.py``) arrive with the churn modu
 
 from __future__ import annotations
 
+from .profile import customer_profile
 from .cohorts import cohort_retention, cohort_sizes, customer_base, revenue
 from .summary import calibration_holdout_summary, summary, summary_sql
 
 __all__ = [
     "summary",
+    "customer_profile",
     "calibration_holdout_summary",
     "summary_sql",
     "customer_base",

@@ -14,7 +14,9 @@ into :data:`TERMS`; a key defined in two files is an error at import:
   grains, the domain vocabulary and general words (its docstring has the key schemes);
 - :mod:`~segkit.glossary.report`: the header of every report page;
 - :mod:`~segkit.glossary.quality`: the data-quality table;
-- :mod:`~segkit.glossary.overview`: the overview report's headings, notes and axes.
+- :mod:`~segkit.glossary.overview`: the overview report's headings, notes and axes;
+- :mod:`~segkit.glossary.segment`: segmentation and tiering (RFM segments, tiers,
+  lifecycle stages, migration, clusters, look-alikes, the fairness audit).
 
 Examples
 --------
@@ -37,7 +39,7 @@ from types import ModuleType
 
 from ..exceptions import ParameterError, SegkitError
 from ..schema import CATEGORIES
-from . import common, overview, quality, report
+from . import common, overview, quality, report, segment
 from .common import CATEGORY_VOCABULARIES
 
 __all__ = [
@@ -57,7 +59,7 @@ __all__ = [
 LANGS: tuple[str, ...] = ("en", "zh")
 
 #: The files of the glossary, one per module; each has a ``TERMS`` dict.
-_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview)
+_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment)
 
 
 class UnknownTermError(SegkitError, KeyError):
