@@ -73,7 +73,10 @@ data: env
 	$(BIN)/python scripts/make_example_files.py
 
 bench: env
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_summary.py
+	$(BIN)/python benchmarks/bench_read.py
+	$(BIN)/python benchmarks/bench_segment.py
 
 lint: env
 	$(BIN)/ruff check src tests benchmarks scripts notebooks exercises

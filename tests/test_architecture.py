@@ -302,6 +302,31 @@ def _calls(demo):
         schema.validate: (raw_tx, "transactions"), schema.validate_tables: (demo,),
         schema.apply_column_map: (tx, "transactions", {"amount": "amount"}),
         schema.validation_report: (raw_tx, "transactions"),
+        **_segment_calls(demo),
+    }
+
+
+def _segment_calls(demo):
+    """The segment module's functions that take tables, with small arguments."""
+    from segkit import features, segment
+
+    profile = features.customer_profile(demo)
+    tiers = segment.ParetoTiers().fit_predict(profile)
+    long = segment.tiers_by_period(demo, segment.ParetoTiers(), freq="Q")
+    matrix = segment.migration_matrix(long)
+    tiers_by_id = pd.Series(tiers.to_numpy(), index=profile["customer_id"].to_numpy(),
+                            dtype=tiers.dtype)
+    gender = demo.customers.set_index("customer_id")["gender"]
+    return {
+        segment.tier_profile: (profile, tiers), segment.recency_ratio: (profile,),
+        segment.compare_base: (demo, "2024-06-30"), segment.horizon_outcomes: (demo, "2024-06-30"),
+        segment.lifecycle_stages: (demo,), segment.lifecycle_features: (demo,),
+        segment.tiers_by_period: (demo, segment.ParetoTiers(), "Q"),
+        segment.migration_matrix: (long,), segment.migration_rates: (matrix, list(tiers.cat.categories)),
+        segment.expected_time_in_tier: (matrix,), segment.migration_flows: (long,),
+        segment.acquisition_features: (demo,),
+        segment.lookalike_backtest: (demo, segment.top_value_label(), "2024-01-01"),
+        segment.fairness_audit: (tiers_by_id, gender.reindex(tiers_by_id.index)),
     }
 
 
@@ -315,11 +340,11 @@ def test_no_public_function_modifies_its_input_frames(demo):
 
 
 def test_every_public_function_that_takes_frames_is_in_the_mutation_test(demo):
-    from segkit import data, features, privacy, quality, schema
+    from segkit import data, features, privacy, quality, schema, segment
     from segkit.features import contracts, summary
 
     covered = set(_calls(demo))
-    for module in (data, features, contracts, summary, privacy, quality, schema):
+    for module in (data, features, contracts, summary, privacy, quality, schema, segment):
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
             if not inspect.isfunction(obj):

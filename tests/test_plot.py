@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -100,6 +101,37 @@ def _zh_figures():
         plot.cohort_retention(features.cohort_retention(demo, "M", max_periods=6),
                               lang="zh", time_grain="M",
                               sizes=features.cohort_sizes(demo, "M")),
+        *_zh_segment_figures(demo),
+    ]
+
+
+def _zh_segment_figures(demo):
+    """The segmentation figures, with Chinese tier and segment labels."""
+    from segkit import features, segment
+
+    profile = features.customer_profile(demo)
+    scheme = segment.ParetoTiers()
+    tiers = scheme.fit_predict(profile)
+    labels = scheme.labels("zh")
+    order = [labels[t] for t in scheme.tiers_]
+    named = tiers.map(labels).astype(str)
+    shares = pd.DataFrame({"customer_share": [0.3, 0.3, 0.3, 0.1],
+                           "value_share": [0.7, 0.2, 0.05, 0.05]}, index=order)
+    scores = segment.RFMScorer().fit_transform(profile)
+    seg = pd.DataFrame({"customers": [10, 20], "value_share": [0.6, 0.4]},
+                       index=[segment.STANDARD_MAP.label(s, "zh") for s in ("champions", "lost")])
+    long = segment.tiers_by_period(demo, scheme, freq="Q")
+    matrix = segment.migration_matrix(long).loc[list(scheme.tiers_), list(scheme.tiers_)]
+    flows = segment.migration_flows(long)
+    flows = flows.assign(from_tier=flows["from_tier"].map(lambda t: labels.get(t, t)),
+                         to_tier=flows["to_tier"].map(lambda t: labels.get(t, t)))
+    return [
+        plot.value_concentration(profile["revenue"], named, order, lang="zh", value_label="净收入"),
+        plot.tier_shares(shares, lang="zh", value_label="净收入"),
+        plot.rfm_grid(scores, lang="zh"),
+        plot.segment_sizes(seg, lang="zh", value_label="净收入"),
+        plot.migration_heatmap(matrix.rename(index=labels, columns=labels), lang="zh"),
+        plot.tier_flows(flows, order, lang="zh"),
     ]
 
 

@@ -51,9 +51,9 @@ def _reference(tx: pd.DataFrame, costs: pd.DataFrame, end: pd.Timestamp) -> pd.D
         if buys.empty:  # never bought: not acquired (as in the summary)
             continue
         days = sorted({ts.normalize() for ts in buys["timestamp"]})
-        gaps = [(b - a).days for a, b in zip(days, days[1:])]
+        gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
         c = costs[(costs["customer_id"] == cid) & (costs["timestamp"] <= end)]
-        serve = sum(a for k, a in zip(c["kind"], c["amount"]) if k in COST_TO_SERVE_KINDS)
+        serve = sum(a for k, a in zip(c["kind"], c["amount"], strict=True) if k in COST_TO_SERVE_KINDS)
         revenue = float(t["amount"].sum())
         rows.append({
             "customer_id": cid,

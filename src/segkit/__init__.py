@@ -7,7 +7,10 @@ The modules, in the order data flows through them (docs/architecture.md has the 
 - :mod:`segkit.data`: shared definitions (observation end, cut, purchases and returns,
   acquisition dates, time units); :mod:`segkit.quality`, :mod:`segkit.privacy`;
 - :mod:`segkit.datasets`: CDNOW, the bundled demo company, the simulator, named sources;
-- :mod:`segkit.features`: per-customer summaries (RFM / BTYD), cohorts, contracts;
+- :mod:`segkit.features`: per-customer summaries (RFM / BTYD), the customer profile,
+  cohorts, contracts;
+- :mod:`segkit.segment`: segmentation and tiering (RFM, tier schemes, base customers,
+  lifecycle stages, tier dynamics, clusters, look-alikes, the fairness audit);
 - :mod:`segkit.plot`, :mod:`segkit.glossary`, :mod:`segkit.report`: what reports and
   notebooks show;
 - :mod:`segkit.exercises`: the checks the course exercises call.
@@ -31,6 +34,7 @@ from . import (
     quality,
     report,
     schema,
+    segment,
 )
 from .plot import setup
 from .schema import TABLES, CustomerData, data_model, validate, validate_tables
@@ -55,6 +59,7 @@ __all__ = [
     "quality",
     "report",
     "schema",
+    "segment",
     "setup",
     "TABLES",
     "CustomerData",

@@ -12,8 +12,8 @@ Warning indicators over time windows (``windows.py``) arrive with the churn modu
 
 from __future__ import annotations
 
-from .profile import customer_profile
 from .cohorts import cohort_retention, cohort_sizes, customer_base, revenue
+from .profile import customer_profile
 from .summary import calibration_holdout_summary, summary, summary_sql
 
 __all__ = [

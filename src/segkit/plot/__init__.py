@@ -19,7 +19,9 @@ nothing accumulates in pyplot's figure manager.
 The package has one file per module, all drawn in the style of ``_style.py`` (set-up,
 fonts, sizes, colours and the shared chart frame):
 
-- :mod:`segkit.plot.overview`: the overview report (customer base, revenue, cohorts).
+- :mod:`segkit.plot.overview`: the overview report (customer base, revenue, cohorts);
+- :mod:`segkit.plot.segment`: segmentation and tiering (value concentration, tier
+  shares, RFM grid, segment sizes, migration matrix, flows between tiers).
 
 Everything is re-exported here: ``from segkit import plot; plot.customer_base(...)``.
 Setting an attribute here (``plot.DPI = 120``, or ``monkeypatch.setattr(plot,
@@ -32,7 +34,7 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
-from . import _style, overview
+from . import _style, overview, segment
 from ._style import (
     BUNDLED_FONT_PACKAGE,
     CJK_FONTS,
@@ -54,6 +56,14 @@ from ._style import (
     _installed_font_names as _installed_font_names,  # patched by tests of the fonts
 )
 from .overview import cohort_colour_top, cohort_retention, customer_base, revenue
+from .segment import (
+    migration_heatmap,
+    rfm_grid,
+    segment_sizes,
+    tier_flows,
+    tier_shares,
+    value_concentration,
+)
 
 __all__ = [
     "FIGSIZE",
@@ -72,10 +82,16 @@ __all__ = [
     "revenue",
     "cohort_retention",
     "cohort_colour_top",
+    "value_concentration",
+    "tier_shares",
+    "rfm_grid",
+    "segment_sizes",
+    "migration_heatmap",
+    "tier_flows",
 ]
 
 #: The files of the package, in import order (the style first).
-_FILES: tuple[ModuleType, ...] = (_style, overview)
+_FILES: tuple[ModuleType, ...] = (_style, overview, segment)
 
 
 class _Package(ModuleType):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import warnings
+import zlib
 from html import escape
 from typing import Any
 
@@ -129,19 +130,37 @@ class Page:
 
         self.show(Markdown(self.g(key, **fields)))
 
+    def show_list(self, items: list[str]) -> None:
+        """A bulleted list of sentences (already in the reader's language)."""
+        from IPython.display import Markdown
+
+        self.show(Markdown("\n".join(f"- {_md(x)}" for x in items)))
+
     def table(self, df: pd.DataFrame, index: bool = False) -> None:
         """A table, without personal or sensitive columns nor raw record ids."""
         from IPython.display import HTML
 
         shown = df.reset_index() if index else df
         shown = privacy.drop_record_ids(privacy.drop_sensitive(privacy.drop_personal(shown)))
-        self.show(HTML(shown.to_html(index=False, border=0, na_rep="")))
+        html = shown.to_html(index=False, border=0, na_rep="")
+        # columns of words (not numbers, dates or percentages) read best aligned left
+        text = [j for j, c in enumerate(shown.columns)
+                if shown[c].dtype == object
+                and shown[c].astype(str).str.contains(r"[^\d\s,.:%+\-–()/]").any()]
+        if text:
+            name = f"segkit-t{zlib.crc32(repr(list(shown.columns)).encode()):08x}"
+            html = html.replace('class="dataframe"', f'class="dataframe {name}"', 1)
+            rules = " ".join(f".{name} td:nth-child({j + 1}), .{name} th:nth-child({j + 1}) "
+                             "{ text-align: left; }" for j in text)
+            html = f"<style>{rules}</style>" + html
+        self.show(HTML(html))
 
-    def figure(self, fig, key: str) -> None:
-        """A figure, with the glossary text of ``key`` as its alternative text."""
+    def figure(self, fig, key: str, **fields) -> None:
+        """A figure, with the glossary text of ``key`` (and its ``fields``) as its alternative
+        text."""
         from IPython.display import display
 
-        display(fig, metadata={"image/png": {"alt": self.g(key)}})
+        display(fig, metadata={"image/png": {"alt": self.g(key, **fields)}})
 
     # ------------------------------------------------------------------ the header
     def header(self) -> None:
