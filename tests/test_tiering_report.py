@@ -143,3 +143,13 @@ def test_tier_explanations_in_the_report_name_pseudonyms(demo, shown):
     assert table.count("<tr>") >= 1 + 2 * 3
     ids = re.findall(r"<td>(c-[0-9a-f]+)</td>", table)
     assert ids and all(i not in set(pd.Series(demo.customers["customer_id"])) for i in ids)
+
+
+def test_a_history_shorter_than_the_horizon_is_said_not_shown_as_nan(shown):
+    sim = simulate(300, start="2024-01-01", end="2024-03-31", seed=3)
+    page = TieringPage(sim.tables, horizon_days=180, salt="test")
+    page.differentiated()
+    page.base_customers()
+    text = "\n".join(o for o in shown if isinstance(o, str))
+    assert text.count("no purchase 180 days before the observation end") == 2
+    assert "nan" not in text

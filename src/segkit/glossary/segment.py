@@ -576,6 +576,10 @@ _REPORT: dict[str, dict[str, str]] = {
               "then followed to {end}. Amounts in {currency} per customer. Tiers that do not "
               "differ here are not worth managing differently.",
         "zh": "差异性：仅用截至 {start} 的数据分级，再跟踪至 {end}。金额为每位客户的 {currency}。若等级之间在此没有差异，就不值得区别管理。"},
+    "sec_horizon_too_short": {
+        "en": "The data holds no purchase {days} days before the observation end: there is "
+              "nothing to follow yet (lower horizon_days).",
+        "zh": "观察期末前 {days} 天的数据中没有购买记录：暂无可跟踪的客户（可调小 horizon_days）。"},
     "sec_tier_explained": {"en": "Why a customer is in its tier: examples",
                            "zh": "客户为何属于该等级：示例"},
     "tcol_customer": {"en": "customer (pseudonym)", "zh": "客户（化名）"},

@@ -180,8 +180,8 @@ class TieringPage(Page):
         start = self.observation_end - pd.Timedelta(days=self.horizon_days)
         self.heading("sec_tier_differentiated", days=self.horizon_days)
         before = customer_profile(self.data, start)
-        if before.empty:
-            self.note("no_data")
+        if not (before["orders"] > 0).any():
+            self.note("sec_horizon_too_short", days=self.horizon_days)
             return
         scheme = SCHEMES[self.scheme_name](value_col=self.value)
         tiers = scheme.fit_predict(before)
@@ -251,6 +251,9 @@ class TieringPage(Page):
         """Base customers (基盘客户): who they are, and how they did against everyone else."""
         self.heading("sec_base")
         start = self.observation_end - pd.Timedelta(days=self.horizon_days)
+        if not (customer_profile(self.data, start)["orders"] > 0).any():
+            self.note("sec_horizon_too_short", days=self.horizon_days)
+            return
         rule = BaseCustomers(value_col=self.value)
         table = compare_base(self.data, start, horizon_days=self.horizon_days, scheme=rule)
         g = self.g
@@ -289,8 +292,12 @@ class TieringPage(Page):
         """Tiers recomputed per period: migration matrix, rates and time in a tier (dynamic)."""
         self.heading("sec_dynamics", grain=self.g(f"grain_{self.time_grain}"))
         scheme = SCHEMES[self.scheme_name](value_col=self.value)
-        long = tiers_by_period(self.data, scheme, freq=self.time_grain,
-                               observation_end=self.observation_end)
+        try:
+            long = tiers_by_period(self.data, scheme, freq=self.time_grain,
+                                   observation_end=self.observation_end)
+        except ParameterError:  # no complete period by the observation end
+            self.note("sec_dynamics_too_short", grain=self.g(f"grain_{self.time_grain}"))
+            return
         ends = sorted(long["period"].unique())[-(self.periods + 1):]
         long = long[long["period"].isin(ends)]
         if len(ends) < 2:
