@@ -65,6 +65,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from ..exceptions import NotFittedError, ParameterError, SchemaError
 from ..glossary import TERMS, t
@@ -107,6 +108,10 @@ class ClusterStability:
 
 class RFMClusters(ClusterMixin, BaseEstimator):
     """Customer segments from k-means or a Gaussian mixture on log-transformed RFM features.
+
+    ``fit`` and ``stability`` run scikit-learn with one OpenMP/BLAS thread
+    (threadpoolctl): on a busy machine many threads contend and k-means becomes an order
+    of magnitude slower, and one thread gives the same result on every machine.
 
     Parameters
     ----------
@@ -319,6 +324,11 @@ class RFMClusters(ClusterMixin, BaseEstimator):
         RFMClusters
             self, fitted.
         """
+        with threadpool_limits(limits=1):  # see the class docstring: threads
+            return self._fit(X)
+
+    def _fit(self, X: pd.DataFrame) -> RFMClusters:
+        """The work of :meth:`fit` (with one thread)."""
         self._check_params()
         M, keep = self._matrix(X, need_value=True)
         values = pd.to_numeric(X[self.value_col], errors="coerce").to_numpy(dtype=float)[keep]
@@ -440,6 +450,11 @@ class RFMClusters(ClusterMixin, BaseEstimator):
         >>> round(st.min, 2), st.n_clusters
         (1.0, 2)
         """
+        with threadpool_limits(limits=1):
+            return self._stability(X, n_boot)
+
+    def _stability(self, X: pd.DataFrame, n_boot: int = 20) -> ClusterStability:
+        """The work of :meth:`stability` (with one thread)."""
         self._check_fitted()
         if not isinstance(n_boot, int | np.integer) or n_boot < 1:
             raise ParameterError(f"n_boot={n_boot!r}: use a positive integer, e.g. 20")

@@ -562,6 +562,26 @@ class SegmentMap:
             out[dim] = (lo, hi)
         return out
 
+    @classmethod
+    def check(cls, rules, bins: int = 5) -> str:
+        """Why a map would be refused, in words, or ``""`` when it is a valid map.
+
+        The same check as the constructor, returned instead of raised (to show in a
+        notebook or a form).
+
+        Examples
+        --------
+        >>> SegmentMap.check([{"segment": "all"}])
+        ''
+        >>> SegmentMap.check([{"segment": "recent", "r": (3, 5)}])[:40]
+        'segment map: 50 fall in no segment: 111,'
+        """
+        try:
+            cls(rules, bins=bins)
+        except ParameterError as err:
+            return str(err)
+        return ""
+
     @staticmethod
     def coverage(rules, bins: int = 5) -> pd.DataFrame:
         """Which rules match each score combination (no check: for maps as found elsewhere).
