@@ -41,7 +41,7 @@ Examples
 [Task 1] … Not done yet: answer_1 is still None.
   Hint: ...
 >>> list(ex.EXERCISES)
-['00_getting_started']
+['00_getting_started', '01_segmentation']
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from .feedback import GRADING_MODES, Exercise, Feedback, NotYetCorrect
 #: ``__all__``.
 REGISTRY: tuple[str, ...] = (
     "ex00_getting_started",
+    "ex01_segmentation",
 )
 
 __all__ = [
