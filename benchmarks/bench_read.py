@@ -41,7 +41,9 @@ def make_csv(path: Path, n_rows: int) -> None:
     import duckdb
 
     n_customers = max(n_rows // 10, 1)
-    duckdb.sql(f"""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"""
         COPY (
             SELECT 'T' || lpad(CAST(i AS VARCHAR), 9, '0') AS transaction_id,
                    'C' || lpad(CAST(hash(i) % {n_customers} AS VARCHAR), 7, '0') AS customer_id,
@@ -52,6 +54,7 @@ def make_csv(path: Path, n_rows: int) -> None:
             FROM range({n_rows}) t(i)
         ) TO '{path}' (HEADER, DELIMITER ',')
     """)
+    con.close()
 
 
 def _status_kb(field: str) -> int | None:

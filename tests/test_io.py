@@ -182,3 +182,125 @@ def test_typed_fast_path_gives_the_same_table_as_the_reference(tmp_path):
     raw = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(read_csv(tmp_path / "t.csv", "transactions"),
                                   validate(raw, "transactions"))
+
+
+# ------------------------------------------------------------ rules checked in DuckDB
+# read_csv checks some rules in the DuckDB pass that parses the file (unique keys, missing
+# ids, summary rows, ids written as 1.0 or 020, which columns DuckDB may type) and leaves
+# them to validate() only when they may fail: the error must be the one validate() gives
+# for the same text as an in-memory frame.
+
+HEAD = "transaction_id,customer_id,timestamp,amount,quantity\n"
+SQL_RULE_CASES = {
+    "duplicate key": (HEAD + "t1,c1,2024-01-05,1,1\nt1,c2,2024-01-06,2,1\n",
+                      "transaction_id", "duplicate keys: each value must appear once"),
+    "missing keys twice": (HEAD + ",c1,2024-01-05,1,1\n,c2,2024-01-06,2,1\n",
+                           "transaction_id", "missing values"),
+    "missing key marker": (HEAD + "NULL,c1,2024-01-05,1,1\nt2,c2,2024-01-06,2,1\n",
+                           "transaction_id", "missing values"),
+    "missing customer id": (HEAD + "t1,,2024-01-05,1,1\nt2,n/a,2024-01-06,2,1\n",
+                            "customer_id", "missing values"),
+    "padded duplicate key": (HEAD + "t1,c1,2024-01-05,1,1\n t1 ,c2,2024-01-06,2,1\n",
+                             "transaction_id", "duplicate keys: each value must appear once"),
+    "total row": (HEAD + "t1,c1,2024-01-05,1,1\nTotal,,,1,\n",
+                  None, "summary rows (Total, 合计) are not records"),
+    "total row, second column": (HEAD + "t1,c1,2024-01-05,1,1\nt9,合计,,1,\n",
+                                 None, "summary rows (Total, 合计) are not records"),
+    "decimal ids": (HEAD + "t1,1.0,2024-01-05,1,1\nt2,2,2024-01-06,2,1\n",
+                    "customer_id", "ids written as decimal numbers (e.g. '1.0')"),
+    "zero-padded ids": (HEAD + "t1,020,2024-01-05,1,1\nt2,20,2024-01-06,2,1\n",
+                        "customer_id", "ids that differ only by leading zeros"),
+    "hour 24": (HEAD + "t1,c1,2024-01-05 24:00:00,1,1\nt2,c2,2024-01-06,2,1\n",
+                "timestamp", "unparseable dates"),
+    "trailing point": (HEAD + "t1,c1,2024-01-05 10:00:00.,1,1\nt2,c2,2024-01-06,2,1\n",
+                       "timestamp", "unparseable dates"),
+    "date out of range": (HEAD + "t1,c1,2300-01-05,1,1\nt2,c2,2024-01-06,2,1\n",
+                          "timestamp", "unparseable dates"),
+    "30 February": (HEAD + "t1,c1,2024-02-30,1,1\nt2,c2,2024-01-06,2,1\n",
+                    "timestamp", "unparseable dates"),
+    "numeric ids with a marker": (HEAD + "1,10,2024-01-05,1,1\n2,NA,2024-01-06,2,1\n",
+                                  "customer_id", "missing values"),
+    "short total label": (HEAD + "t1,c1,2024-01-05,1,1\nsum,c2,2024-01-06,2,1\n",
+                          None, "summary rows (Total, 合计) are not records"),
+    "number overflow": (HEAD + "t1,c1,2024-01-05,1e400,1\nt2,c2,2024-01-06,2,1\n",
+                        "amount", "wrong type: expected numbers"),
+    "digit separator": (HEAD + "t1,c1,2024-01-05,1_000,1\nt2,c2,2024-01-06,2,1\n",
+                        "amount", "wrong type: expected numbers"),
+    "negative quantity": (HEAD + "t1,c1,2024-01-05,1,-1\nt2,c2,2024-01-06,2,1\n",
+                          "quantity", "values must be >= 0"),
+}
+
+
+def _error(call) -> SchemaError:
+    with pytest.raises(SchemaError) as err:
+        call()
+    return err.value
+
+
+@pytest.mark.parametrize("case", list(SQL_RULE_CASES))
+def test_rules_checked_in_duckdb_give_the_error_of_validate(tmp_path, case):
+    from segkit.schema import validate
+
+    text, column, rule = SQL_RULE_CASES[case]
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    read = _error(lambda: read_csv(path, "transactions"))
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = _error(lambda: validate(raw, "transactions"))
+    assert read.column == frame.column == column
+    assert read.rule.startswith(rule)
+    assert (read.rule, read.n_bad, read.also) == (frame.rule, frame.n_bad, frame.also)
+    assert list(read.examples.index) == list(frame.examples.index)
+
+
+def test_duckdb_types_iso_forms_as_validate_reads_them(tmp_path):
+    from segkit.schema import validate
+
+    text = (HEAD + "t1,007,2024-3-1,10.5,1\nt2,c2,2024-03-01T9:05:07.123456789,.5,2\n"
+            "t3,c3,2024-03-02 23:59,+1e2,3\nt4,c4,2024-03-02,0.25,4\n")
+    (tmp_path / "t.csv").write_text(text)
+    out = read_csv(tmp_path / "t.csv", "transactions", observation_end="2024-12-31")
+    assert out["timestamp"].dtype == "datetime64[ns]"
+    assert out["timestamp"].iloc[1] == pd.Timestamp("2024-03-01 09:05:07.123456789")
+    raw = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(
+        out, validate(raw, "transactions", observation_end="2024-12-31"))
+
+
+def test_facts_of_the_reader_hold_for_its_own_frame_only(tmp_path):
+    # what DuckDB checked about the file must not pass for a frame made from the result
+    from segkit.io import _read_raw, _typed_columns
+    from segkit.schema import validate
+
+    (tmp_path / "t.csv").write_text(HEAD + "t1,c1,2024-01-05,1,1\nt2,c2,2024-01-06,2,1\n")
+    tx = read_csv(tmp_path / "t.csv", "transactions")
+    assert not [k for k in tx.attrs if k.startswith("segkit")]
+    with pytest.raises(SchemaError, match="duplicate keys: each value must appear once"):
+        validate(pd.concat([tx, tx], ignore_index=True), "transactions")
+    raw = _read_raw(tmp_path / "t.csv", "transactions", typed=_typed_columns("transactions"))
+    changed = raw.copy()
+    changed.loc[0, "customer_id"] = None
+    changed.loc[1, "transaction_id"] = "t1"
+    with pytest.raises(SchemaError, match="customer_id': missing values") as err:
+        validate(changed, "transactions")
+    assert "duplicate keys" in str(err.value)
+    assert validate(raw, "transactions")["customer_id"].tolist() == ["c1", "c2"]
+
+
+def test_read_tables_validates_each_table_once(tmp_path, monkeypatch, transactions,
+                                               customers):
+    import segkit.schema
+
+    calls = []
+    real = segkit.schema.validate
+
+    def counting(df, table, **kwargs):
+        calls.append(table)
+        return real(df, table, **kwargs)
+
+    monkeypatch.setattr(segkit.schema, "validate", counting)
+    transactions.to_csv(tmp_path / "transactions.csv", index=False)
+    customers.to_csv(tmp_path / "customers.csv", index=False)
+    data = read_tables(tmp_path)  # no observation end: it comes from the validated data
+    assert sorted(calls) == ["customers", "transactions"]
+    assert data.observation_end == pd.Timestamp("2024-03-04")

@@ -272,3 +272,34 @@ def test_there_are_at_least_thirty_malformed_files():
         warnings.simplefilter("error")
         used = {e[0] for e in ERRORS}
     assert len(used) >= 25
+
+
+# ------------------------------------------------------------------ file and frame alike
+#: Files refused by a rule of the table (not by the parser): read_csv checks several rules
+#: in DuckDB, so the same text as an in-memory frame must get the same error.
+READ_AS_FRAME = [e for e in ERRORS if e[0] not in {
+    "ragged_long_row.csv", "ragged_short_row.csv", "wrong_delimiter_semicolon.csv",
+    "wrong_delimiter_tab.csv", "gbk_chinese_headers.csv", "empty.csv", "header_only.csv",
+    "duplicate_header.csv"} and not (e[0] == "numbers_european.csv" and "sep" not in e[1])]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "fragments"), READ_AS_FRAME,
+                         ids=[f"{e[0]}-{i}" for i, e in enumerate(READ_AS_FRAME)])
+def test_a_file_and_the_same_text_as_a_frame_get_the_same_error(name, kwargs, fragments):
+    from segkit.schema import validate
+
+    options = {k: v for k, v in kwargs.items() if k not in ("sep", "encoding")}
+    raw = pd.read_csv(HERE / name, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                      sep=kwargs.get("sep", ","))
+    with pytest.raises(SchemaError) as from_file:
+        read(name, **kwargs)
+    with pytest.raises(SchemaError) as from_frame:
+        validate(raw, "transactions", **options)
+    def seen(err):  # the two reads may fall in different minutes
+        now = re.compile(r"after \d{4}-\d\d-\d\d \d\d:\d\d")
+        return (err.column, now.sub("after <now>", err.rule), err.n_bad,
+                [(c, now.sub("after <now>", t), n) for c, t, n in err.also])
+
+    a, b = from_file.value, from_frame.value
+    assert seen(a) == seen(b)
+    assert list(a.examples.index) == list(b.examples.index)

@@ -459,3 +459,47 @@ def test_validate_does_not_modify_its_input(transactions):
     validate(raw, "transactions")
     assert list(raw.columns) == columns
     pd.testing.assert_frame_equal(raw, before)
+
+
+# ------------------------------------------------------------------ pandera on failure only
+
+
+def test_pandera_runs_only_when_a_rule_fails(transactions, monkeypatch):
+    # the rules are checked vectorised first; pandera only finds and describes failures
+    import segkit.schema as schema
+
+    real = schema._pandera_schema
+    ran = []
+
+    def recording(*args, **kwargs):
+        ran.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(schema, "_pandera_schema", recording)
+    validate(transactions, "transactions")
+    for name in NEW_TABLE_EXAMPLES:
+        validate(_table(name), name)
+    validate(pd.DataFrame(RECEIVABLE), "receivables")
+    assert ran == []
+    with raises("column 'recurring_amount': values must be >= 0"):
+        validate(_table("contracts", recurring_amount=[9.9, -1.0]), "contracts")
+    assert ran == [True]
+
+
+@pytest.mark.parametrize(("table", "frame", "message"), [
+    # nullable integers with a missing value beside an out-of-range one
+    ("complaints", {"customer_id": ["c1", "c2"], "timestamp": ["2024-01-02", "2024-01-03"],
+                    "kind": ["review", "review"], "reason": [None, None],
+                    "rating": [None, 6]}, "column 'rating': "),
+    # a missing key twice is a duplicate as well as a missing value
+    ("contracts", {**NEW_TABLE_EXAMPLES["contracts"], "contract_id": [None, None]},
+     "column 'contract_id': missing values (2 rows)"),
+    # missing values in a two-column key
+    ("credit_limits", {**NEW_TABLE_EXAMPLES["credit_limits"],
+                       "effective_date": [None, None]},
+     "column 'customer_id, effective_date': duplicate keys: each combination must appear "
+     "once (2 rows)"),
+])
+def test_the_vectorised_check_is_never_more_lenient_than_pandera(table, frame, message):
+    with raises(f"table '{table}', {message}"):
+        validate(pd.DataFrame(frame), table)

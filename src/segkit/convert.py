@@ -330,7 +330,7 @@ def to_datetime(
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         return s.dt.tz_localize(None).astype("datetime64[ns]")
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s.astype("datetime64[ns]")
+        return s.astype("datetime64[ns]", copy=False)
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         if s.isna().all():
             return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
@@ -457,29 +457,35 @@ def to_number(
             )
         s = num.astype("Float64") if num.dtype == object else num
     values = s.to_numpy(dtype="float64", na_value=np.nan)
-    infinite = np.isinf(values)
-    if infinite.any():
-        raise SchemaError(table, column, "infinite values", bad_rows(df, infinite),
-                          int(infinite.sum()))
     with np.errstate(invalid="ignore"):
-        absurd = np.abs(values) >= MAX_ABS_NUMBER
-    if absurd.any():
-        raise SchemaError(
-            table, column,
-            f"implausibly large values (at least {MAX_ABS_NUMBER:.0e} in absolute value): "
-            "a misread column or a placeholder; correct or remove these rows",
-            bad_rows(df, absurd), int(absurd.sum()))
-    if not nullable:
-        na = np.isnan(values)
-        if na.any():
-            raise SchemaError(table, column, "missing values", bad_rows(df, na), int(na.sum()))
+        plain = bool((np.abs(values) < MAX_ABS_NUMBER).all())  # no NaN, inf or huge value
+    if not plain:
+        infinite = np.isinf(values)
+        if infinite.any():
+            raise SchemaError(table, column, "infinite values", bad_rows(df, infinite),
+                              int(infinite.sum()))
+        with np.errstate(invalid="ignore"):
+            absurd = np.abs(values) >= MAX_ABS_NUMBER
+        if absurd.any():
+            raise SchemaError(
+                table, column,
+                f"implausibly large values (at least {MAX_ABS_NUMBER:.0e} in absolute value): "
+                "a misread column or a placeholder; correct or remove these rows",
+                bad_rows(df, absurd), int(absurd.sum()))
+        if not nullable:
+            na = np.isnan(values)
+            if na.any():
+                raise SchemaError(table, column, "missing values", bad_rows(df, na),
+                                  int(na.sum()))
     if whole:
-        frac = ~np.isnan(values) & (values != np.floor(values))
+        frac = values != np.floor(values)
+        if not plain:
+            frac &= ~np.isnan(values)
         if frac.any():
             raise SchemaError(table, column, "wrong type: expected whole numbers",
                               bad_rows(df, frac), int(frac.sum()))
         out = pd.Series(values, index=s.index, name=s.name)
-        if np.isnan(values).any() or nullable:
+        if nullable or (not plain and np.isnan(values).any()):
             return out.astype("Int64")
         return out.astype("int64")
     return pd.Series(values, index=s.index, name=s.name)

@@ -31,17 +31,27 @@ import csv
 import dataclasses
 import re
 import tempfile
+import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .convert import MISSING_MARKERS
 from .data import observation_end as _observation_end
 from .exceptions import ParameterError, SchemaError
-from .schema import TABLES, CustomerData, validate, validate_tables
+from .schema import (
+    TABLES,
+    TOTAL_ROW_VALUES,
+    CustomerData,
+    _note_read,
+    _strictly_monotonic,
+    validate,
+    validate_tables,
+)
 
 __all__ = ["read_csv", "read_tables", "read_manifest", "MANIFEST", "READ_OPTIONS"]
 
@@ -63,14 +73,28 @@ _MARKERS_SQL = ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(MISSIN
 #: Whitespace stripped around every value (as str.strip does for these characters).
 _SPACE_CHARS = " \t\r\n"
 _SPACE = "'" + _SPACE_CHARS + "'"
-_SPACE_LIST = ", ".join("'" + ch + "'" for ch in _SPACE_CHARS)
 _MAX_MARKER = max(len(m) for m in MISSING_MARKERS)
+#: A value that is a marker in any case has at most this many bytes (the markers are
+#: ASCII letters, '-', 无 and 空), and starts with none of the digits.
+_MARKER_BYTES = max(len(m.encode()) for m in MISSING_MARKERS)
+#: Summary-row labels (schema.TOTAL_ROW_VALUES) as an SQL list, and their byte lengths.
+_TOTALS_SQL = ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(TOTAL_ROW_VALUES))
+_TOTAL_BYTES = frozenset(len(v.encode()) for v in TOTAL_ROW_VALUES)
+#: The text DuckDB may type itself, as RE2 patterns: ISO dates and times without an offset
+#: (what segkit.convert reads alike: hours 0-23, at most nanoseconds) and plain numbers.
+_PLAIN_SQL = {
+    "datetime": "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+                "([ T]([01]?[0-9]|2[0-3]):[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?",
+    "number": "[+-]?[0-9]*[.]?[0-9]*([eE][+-]?[0-9]+)?",
+}
+#: Ids that a spreadsheet wrote as a number (1.0) or that may differ from another only by
+#: leading zeros (020): segkit.convert looks at such columns in pandas.
+_ID_FORMS_SQL = "0[0-9]*|[0-9]+\\.0+"
 
 
-def _dirty_sql(c: str) -> str:
-    """SQL: the value needs stripping or is a missing marker."""
-    return (f"(left({c}, 1) IN ({_SPACE_LIST}) OR right({c}, 1) IN ({_SPACE_LIST}) OR "
-            f"(length({c}) <= {_MAX_MARKER} AND lower({c}) IN ({_MARKERS_SQL})))")
+def _markers_sql(c: str) -> str:
+    """SQL aggregate: some value of column c is a missing marker (in any case)."""
+    return f"bool_or(length({c}) <= {_MAX_MARKER} AND lower({c}) IN ({_MARKERS_SQL}))"
 
 
 def _clean_sql(c: str) -> str:
@@ -232,21 +256,87 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _typed_sql(c: str, kind: str) -> tuple[str, str]:
-    """(typed expression, flag that every value of the column can take it) for column c.
+def _typed_sql(c: str, kind: str) -> str:
+    """SQL: column c typed by DuckDB: NULL where a value does not convert (in a select
+    from the file, DuckDB's CSV reader may stop at such a value instead)."""
+    return f"TRY_CAST({c} AS {'TIMESTAMP_NS' if kind == 'datetime' else 'DOUBLE'})"
 
-    Dates: ISO dates and times without an offset only (``2024-03-01``,
-    ``2024-03-01 14:30:00``, ``T`` allowed), the one format segkit.convert infers for such
-    a column, so the result is the same. Numbers: digits, sign, point and exponent only.
+
+def _plain_sql(c: str, kind: str) -> str:
+    """SQL aggregate: every value of column c has the plain form DuckDB may type."""
+    pattern = _PLAIN_SQL["datetime" if kind == "datetime" else "number"]
+    return f"bool_and({c} IS NULL OR regexp_full_match({c}, '{pattern}'))"
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """A column of DuckDB's fetchnumpy with its NULLs as None, NaN or NaT."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return values
+    data, mask = values.data, np.ma.getmaskarray(values)
+    if mask.any():  # in place: the array is DuckDB's fresh result
+        data[mask] = None if data.dtype == object else (
+            np.datetime64("NaT") if data.dtype.kind == "M" else np.nan)
+    return data
+
+
+def _connect(source: Path, sep: str, columns: list[str]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the view ``rawv``: the file, every column as text (its
+    cursors, connections to the same database, see the view too)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
+        con.execute(
+            f"CREATE VIEW rawv AS SELECT * FROM read_csv({_sql_text(str(source))}, "
+            f"header = true, delim = {_sql_text(sep)}, quote = '\"', escape = '\"', "
+            f"columns = {{{spec}}}, auto_detect = false, strict_mode = true)")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _aggregate(con: duckdb.DuckDBPyConnection, checks: Mapping[str, str]) -> dict:
+    """The named aggregates over the file, by name."""
+    if not checks:
+        return {}
+    values = con.execute(f"SELECT {', '.join(checks.values())} FROM rawv").fetchone()
+    return dict(zip(checks, values, strict=True))
+
+
+def _text_facts(con: duckdb.DuckDBPyConnection, text: list[str], kinds: Mapping[str, str],
+                ids: list[str], first: list[str]) -> dict:
+    """What the values of the file are like, without reading them into Python.
+
+    A pass of aggregates: the smallest and largest value and byte length of each text
+    column (a value that starts with a space, or is empty, is the smallest), whether a
+    value ends in a space, whether every value of a column DuckDB may type has the plain
+    form. Then, only where the aggregates cannot rule them out, a pass that looks at every
+    value: missing markers (none is longer than 4 bytes or starts with a digit), summary
+    labels (of a few lengths), ids that start with a digit (``1.0``, ``020``).
     """
-    if kind == "datetime":
-        cast = f"TRY_CAST({c} AS TIMESTAMP)"
-        ok = (f"{c} SIMILAR TO '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([ T][0-9:.]*)?' "
-              f"AND {cast} IS NOT NULL")
-    else:
-        cast = f"TRY_CAST({c} AS DOUBLE)"
-        ok = f"{c} SIMILAR TO '[+-]?[0-9]*[.]?[0-9]*([eE][+-]?[0-9]+)?' AND {cast} IS NOT NULL"
-    return cast, f"bool_and({c} IS NULL OR ({ok}))"
+    checks = {"rows": "count(*)"}
+    for c in text:
+        checks |= {f"min {c}": f"min({c})", f"max {c}": f"max({c})",
+                   f"short {c}": f"min(strlen({c}))", f"long {c}": f"max(strlen({c}))",
+                   f"count {c}": f"count({c})", f"trailing {c}": f"bool_or(right({c}, 1) < '!')"}
+    for c, kind in kinds.items():
+        checks |= {f"plain {c}": _plain_sql(c, kind), f"count {c}": f"count({c})"}
+    got = _aggregate(con, checks)
+    later = {}
+    for c in text:
+        low, high = got[f"min {c}"], got[f"max {c}"]
+        if low is None:  # no value at all
+            continue
+        digits = "0" <= low and high < ":"  # every value starts with a digit
+        if got[f"short {c}"] <= _MARKER_BYTES and not digits:
+            later[f"markers {c}"] = _markers_sql(c)
+        if c in first and not digits and any(
+                got[f"short {c}"] <= n <= got[f"long {c}"] for n in _TOTAL_BYTES):
+            later[f"total {c}"] = f"bool_or({c} IN ({_TOTALS_SQL}))"
+        if c in ids and low < ":":
+            later[f"forms {c}"] = f"bool_or(regexp_full_match({c}, '{_ID_FORMS_SQL}'))"
+    return got | _aggregate(con, later)
 
 
 def _read_raw(path: str | Path, table: str, encoding: str = "utf-8",
@@ -255,9 +345,19 @@ def _read_raw(path: str | Path, table: str, encoding: str = "utf-8",
 
     Text is stripped and missing markers are None (the rule of :mod:`segkit.convert`,
     applied in DuckDB). Columns named in ``typed`` (see :func:`_typed_columns`) whose
-    every value is a plain number or an ISO date come typed (float64, datetime64),
+    every value is a plain number or an ISO date come typed (float64, datetime64[ns]),
     so that no Python string is made for them; any other value leaves the column as
     text for :func:`segkit.schema.validate` to convert or refuse with its message.
+
+    DuckDB reads the values as if the file were clean (text as written, the columns it
+    may type cast) while, on a second connection at the same time, a pass of aggregates
+    (:func:`_text_facts`) says which columns need stripping, which may be typed, and
+    which rules of validate surely hold: ids written as ``1.0`` or ``020``, missing
+    values, summary rows; keys are unique when they are in order (else DuckDB counts
+    them). What the first read got wrong is read again. The facts are recorded for this
+    very frame (:func:`segkit.schema._note_read`), so that validate does not check them
+    again in pandas; a rule that may fail is left to validate, which finds and describes
+    the offending rows.
     """
     path = Path(path)
     if not path.is_file():
@@ -266,50 +366,100 @@ def _read_raw(path: str | Path, table: str, encoding: str = "utf-8",
         raise SchemaError(table, None, f"sep must be one character, got {sep!r}")
     encoding = _encoding(encoding)
     header = _header(path, table, encoding, sep)
+    columns = [f"c{i}" for i in range(len(header))]
+    kinds, keys, ids = {}, {}, []
+    if typed:
+        for c, h in zip(columns, header, strict=True):
+            canon = str(typed["map"].get(h, h)).strip()
+            if canon in typed["columns"]:
+                kinds[c] = typed["columns"][canon]
+            if canon in typed["keys"]:
+                keys[c] = h
+            if canon in typed["ids"]:
+                ids.append(c)
+    text = [c for c in columns if c not in kinds]
+    first = columns[:3]  # where schema looks for summary rows
     with tempfile.TemporaryDirectory(prefix="segkit-read-") as tmp:
         source = path
         if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
             source = Path(tmp) / "utf8.csv"
             _transcode(path, table, encoding, source)
-        columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        cons: list[duckdb.DuckDBPyConnection] = []
+        facts: dict = {}
+        worker = None
         try:
-            spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
-            con.execute(
-                f"CREATE TEMP VIEW rawv AS SELECT * FROM read_csv({_sql_text(str(source))}, "
-                f"header = true, delim = {_sql_text(sep)}, quote = '\"', escape = '\"', "
-                f"columns = {{{spec}}}, auto_detect = false, strict_mode = true)")
-            kinds, keys, ids = {}, {}, []
-            if typed:
-                for c, h in zip(columns, header, strict=True):
-                    canon = str(typed["map"].get(h, h)).strip()
-                    if canon in typed["columns"]:
-                        kinds[c] = typed["columns"][canon]
-                    if canon in typed["keys"]:
-                        keys[c] = h
-                    if canon in typed["ids"]:
-                        ids.append(c)
-            text = [c for c in columns if c not in kinds]
-            # one pass over the file: which text columns need stripping or hold missing
-            # markers, which id columns cannot hold ids written as 1.0 or 020, which
-            # columns DuckDB may type (plain numbers, ISO dates: no space, no marker),
-            # which keys are unique (the last ones only hold where no clean-up is needed)
-            checks = ([f"bool_or({_dirty_sql(c)})" for c in text]
-                      + [f"bool_and(NOT regexp_full_match({c}, '0[0-9]*|[0-9]+\\.0+'))"
-                         for c in ids]
-                      + [_typed_sql(c, k)[1] for c, k in kinds.items()]
-                      + [f"count(DISTINCT {c}) = count({c})" for c in keys])
-            flags = iter(con.execute(f"SELECT {', '.join(checks)} FROM rawv").fetchone())
-            dirty = {c: bool(next(flags)) for c in text}
-            forms = {c: next(flags) is not False and not dirty.get(c, True) for c in ids}
-            typed_ok = {c: bool(next(flags)) for c in kinds}
-            unique = [h for c, h in keys.items() if next(flags) and not dirty.get(c, True)]
-            select = [f"{_typed_sql(c, kinds[c])[0]} AS {c}" if typed_ok.get(c)
-                      else f"{_clean_sql(c)} AS {c}" if dirty.get(c, True) else c
-                      for c in columns]
-            raw = con.execute(f"SELECT {', '.join(select)} FROM rawv").df()
-            forms_ok = [h for c, h in zip(columns, header, strict=True) if forms.get(c)]
+            con = _connect(source, sep, columns)
+            cons.append(con)
+            other = con.cursor()  # a second connection to the same database
+            cons.append(other)
+
+            def work() -> None:
+                try:
+                    facts["got"] = _text_facts(other, text, kinds, ids, first)
+                except BaseException as err:  # noqa: BLE001 - raised below, in the caller
+                    facts["error"] = err
+
+            # DuckDB works without the GIL: the aggregates run while this thread turns the
+            # values into Python objects
+            worker = threading.Thread(target=work, name="segkit-read-facts", daemon=True)
+            worker.start()
+
+            def fetch(exprs: Mapping[str, str]) -> dict[str, np.ndarray]:
+                result = con.execute(
+                    f"SELECT {', '.join(f'{e} AS {c}' for c, e in exprs.items())} FROM rawv")
+                return {c: _filled(a) for c, a in result.fetchnumpy().items()}
+
+            # 1. the values, as if the file were clean; a value that DuckDB's CSV reader
+            # cannot convert (30 February, a year after 2262) stops the read: read again
+            try:
+                arrays = fetch({c: _typed_sql(c, kinds[c]) if c in kinds else c
+                                for c in columns})
+                stopped = None
+            except duckdb.Error as err:
+                arrays, stopped = None, err
+            # keys in order (as most systems export them) are unique without hashing
+            ordered = {c for c in keys if arrays is not None and _strictly_monotonic(arrays[c])}
+            worker.join()
+            if "error" in facts:
+                raise facts["error"]
+            if stopped is not None and not isinstance(stopped, duckdb.ConversionException):
+                raise stopped
+            got = facts["got"]
+            # 2. what needs every value: keys out of order, and with a value DuckDB cannot
+            # convert, the columns whose every value converts (NULL in an aggregate)
+            extra = {f"unique {c}": f"count(DISTINCT {c}) = count({c}) "
+                                    f"AND count(*) - count({c}) <= 1"  # NULL twice repeats
+                     for c in keys if c not in ordered}
+            if arrays is None:
+                extra |= {f"casts {c}": f"count({_typed_sql(c, kind)}) = count({c})"
+                          for c, kind in kinds.items()}
+            got |= _aggregate(con, extra)
+            got |= {f"unique {c}": True for c in ordered}
+            dirty = {c: bool(got[f"min {c}"] is not None and got[f"min {c}"] < "!"
+                             or got[f"trailing {c}"] or got.get(f"markers {c}"))
+                     for c in text}
+            # 3. read again what 1. got wrong: text to strip (or with missing markers), and
+            # columns DuckDB may not type (a value of another form, a value that does not
+            # convert, an overflow to infinity: segkit.convert reads them or says why not)
+            plain = [c for c in kinds if got[f"plain {c}"] is not False
+                     and got.get(f"casts {c}") is not False]
+            if arrays is None:
+                fresh = set(columns)  # read now as they should be
+                try:
+                    arrays = fetch({c: _typed_sql(c, kinds[c]) if c in plain
+                                    else _clean_sql(c) if dirty.get(c, True) else c
+                                    for c in columns})
+                except duckdb.ConversionException:
+                    plain = []
+                    arrays = fetch({c: _clean_sql(c) if dirty.get(c, True) else c
+                                    for c in columns})
+            else:
+                fresh = {c for c in text if not dirty[c]} | set(plain)
+            plain = [c for c in plain if int(pd.notna(arrays[c]).sum()) == got[f"count {c}"]
+                     and not (arrays[c].dtype.kind == "f" and np.isinf(arrays[c]).any())]
+            again = [c for c in columns if c not in fresh or (c in kinds and c not in plain)]
+            if again:
+                arrays.update(fetch({c: _clean_sql(c) for c in again}))
         except duckdb.Error as err:
             if "unicode" in str(err).lower():
                 try:
@@ -318,11 +468,23 @@ def _read_raw(path: str | Path, table: str, encoding: str = "utf-8",
                     raise _decode_error(path, table, encoding, uerr) from None
             raise _csv_error(path, table, sep, err, len(header)) from None
         finally:
-            con.close()
+            if worker is not None and worker.is_alive():  # stopped by an error: stop it too
+                cons[1].interrupt()
+                worker.join()
+            for c in reversed(cons):
+                c.close()
+    named = dict(zip(columns, header, strict=True))
+    raw = pd.DataFrame(arrays, copy=False)  # one block per column: no consolidation copy
     raw.columns = header
-    raw.attrs["segkit.cleaned_text"] = True
-    raw.attrs["segkit.unique"] = unique
-    raw.attrs["segkit.id_forms_ok"] = forms_ok
+    _note_read(raw, {
+        "cleaned_text": True,
+        "id_forms_ok": [named[c] for c in ids if not dirty[c] and not got.get(f"forms {c}")],
+        "unique": [h for c, h in keys.items() if got[f"unique {c}"] and not dirty.get(c, True)],
+        "not_null": [named[c] for c in text if not dirty[c]
+                     and got[f"count {c}"] == got["rows"]],
+        "no_total_rows": all(c in plain or (c in text and not dirty[c]
+                                            and not got.get(f"total {c}")) for c in first),
+    })
     return raw
 
 

@@ -36,10 +36,13 @@ customers and contracts is a valid company); every other table is optional.
 
 from __future__ import annotations
 
+import copy
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -393,6 +396,13 @@ def apply_column_map(
     A mapped column that is missing, or a map that would create two columns of
     the same name, raises a :class:`~segkit.exceptions.SchemaError`.
     """
+    return _apply_column_map(df, table, column_map, copy=True)
+
+
+def _apply_column_map(df: pd.DataFrame, table: str, column_map: Mapping[str, str] | None,
+                      *, copy: bool) -> pd.DataFrame:
+    """:func:`apply_column_map`; ``copy=False`` shares the data with ``df`` (validate
+    builds a new frame from the columns and never writes into them)."""
     if not column_map:
         return df
     spec = _spec(table)
@@ -412,7 +422,7 @@ def apply_column_map(
             f"column_map maps to {unknown}, which are not columns of the data model; "
             f"the canonical columns of '{table}' are {list(spec.names)}",
         )
-    renamed = df.rename(columns=dict(column_map))
+    renamed = df.rename(columns=dict(column_map), copy=copy)
     dup = renamed.columns[renamed.columns.duplicated()].unique().tolist()
     if dup:
         raise SchemaError(
@@ -586,12 +596,24 @@ def _future_rule(name: str, now: pd.Timestamp) -> Rule:
 OUTLYING_DATE_FACTOR = 5
 
 
+def _quartiles(v: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``v.quantile(0.25), v.quantile(0.75)`` of dates without a missing one, computed as
+    pandas does (numpy's linear percentiles of the nanoseconds) in one partition of one
+    copy."""
+    if v.dtype != "datetime64[ns]":
+        q1, q3 = v.quantile([0.25, 0.75])
+        return q1, q3
+    ns = v.to_numpy().view("i8").copy()
+    q = np.percentile(ns, [25.0, 75.0], method="linear", overwrite_input=True)
+    return tuple(pd.Timestamp(x) for x in q.astype("datetime64[ns]"))
+
+
 def _outlying_rule(name: str, values: pd.Series) -> Rule | None:
     """A rule refusing dates far outside the bulk of the column, or None if it has none."""
-    v = values.dropna()
+    v = values.dropna() if values.hasnans else values
     if len(v) < 2:
         return None
-    q1, q3 = v.quantile(0.25), v.quantile(0.75)
+    q1, q3 = _quartiles(v)
     spread = max(q3 - q1, pd.Timedelta(days=365)) * OUTLYING_DATE_FACTOR
     lo, hi = q1 - spread, q3 + spread
     if v.min() >= lo and v.max() <= hi:
@@ -611,12 +633,21 @@ TOTAL_LABELS = frozenset({"total", "totals", "sum", "grand total", "合计", "�
                           "總計", "合計"})
 
 
+#: The values of a summary row's label cell: each label as written, in title and in
+#: upper case (``total``, ``Total``, ``TOTAL``, ``合计``).
+TOTAL_ROW_VALUES = frozenset(f(label) for label in TOTAL_LABELS
+                             for f in (str, str.title, str.upper))
+
+
 def _refuse_total_rows(df: pd.DataFrame, table: str) -> None:
-    """Refuse rows whose first text cell is a summary label such as "Total" or "合计"."""
+    """Refuse rows whose first text cell is a summary label such as "Total" or "合计".
+
+    The first three columns of text are looked at (segkit.io does the same in DuckDB).
+    """
     text_cols = [c for c in df.columns[:3] if df[c].dtype == object]
     if not text_cols:
         return
-    labels = {f(label) for label in TOTAL_LABELS for f in (str, str.title, str.upper)}
+    labels = list(TOTAL_ROW_VALUES)
     bad = pd.Series(False, index=df.index)
     for c in text_cols:
         bad |= df[c].isin(labels)
@@ -625,6 +656,102 @@ def _refuse_total_rows(df: pd.DataFrame, table: str) -> None:
             table, None,
             "summary rows (Total, 合计) are not records: remove them from the export",
             df.loc[bad.to_numpy(dtype=bool)], int(bad.sum()))
+
+
+#: What segkit.io established in DuckDB about a frame it read, by id(frame): a weak
+#: reference to that very frame and the facts (see :func:`_note_read`). A frame made from
+#: it (a copy, a concatenation, the validated table) is another object and gets none.
+_READ_FACTS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _note_read(df: pd.DataFrame, facts: Mapping) -> None:
+    """Record what the reader checked about ``df`` itself, for :func:`validate`.
+
+    The facts, by the file's column names: ``cleaned_text`` (text stripped, missing
+    markers None), ``id_forms_ok`` (columns that hold no id written as ``1.0`` or with a
+    leading zero), ``unique`` (keys without a duplicate, missing values included),
+    ``not_null`` (text columns without a missing value) and ``no_total_rows`` (no summary
+    label in the first three columns). They hold for this frame object only, as read.
+    """
+    key = id(df)
+    ref = weakref.ref(df, lambda _, key=key: _READ_FACTS.pop(key, None))
+    _READ_FACTS[key] = (ref, dict(facts))
+
+
+def _read_facts(df: pd.DataFrame) -> dict:
+    """The facts :func:`_note_read` recorded for this very frame, else ``{}``."""
+    entry = _READ_FACTS.get(id(df))
+    return entry[1] if entry is not None and entry[0]() is df else {}
+
+
+def _any(mask: pd.Series) -> bool:
+    """Whether a boolean Series has a true value, missing values counting as false (as
+    pandera's ``fillna(False).astype(bool)`` counts them)."""
+    values = mask.to_numpy()
+    if values.dtype != bool:
+        values = values[~pd.isna(values)].astype(bool)
+    return bool(values.any())
+
+
+def _strictly_monotonic(values) -> bool:
+    """Whether the values only increase (or only decrease): then no value repeats.
+
+    A pass of comparisons, in chunks, that stops at the first pair out of order; far
+    cheaper than hashing text. False for anything that cannot be compared (missing
+    values, mixed types).
+    """
+    values = np.asarray(values)
+    if len(values) < 2:
+        return True
+    step, last = 1 << 16, len(values) - 1
+    for op in (np.greater, np.less):
+        try:
+            if all(op(values[i + 1:min(i + step, last) + 1], values[i:min(i + step, last)]).all()
+                   for i in range(0, last, step)):
+                return True
+        except TypeError:
+            return False
+    return False
+
+
+def _surely_unique(s: pd.Series) -> bool:
+    """Whether no value of ``s`` repeats (a missing value twice counts as a repeat).
+
+    Text in order (ids as most systems export them) is seen to be unique without hashing
+    it, which takes seconds for millions of Python strings.
+    """
+    return (s.dtype == object and _strictly_monotonic(s.to_numpy())) or s.is_unique
+
+
+def _rules_hold(out: pd.DataFrame, spec: TableSpec, present: list[str], rules: list[Rule],
+                skip_unique: tuple[str, ...], not_null: set[str]) -> bool:
+    """True when every rule of :func:`_pandera_schema` surely holds for ``out``.
+
+    The same rules, vectorised, without a copy of the frame; pandera then runs only
+    when this says no, to find and describe what fails (its result decides). It is
+    never more lenient than pandera: anything unexpected (a rule that raises) says no.
+    ``not_null`` names columns known to have no missing value (checked by the reader).
+    """
+    try:
+        for c in spec.columns:
+            if c.name not in present:
+                continue
+            s = out[c.name]
+            if not c.nullable and c.name not in not_null and s.hasnans:
+                return False
+            if c.min is not None and _any(s < c.min):
+                return False
+            if c.max is not None and _any(s > c.max):
+                return False
+            if c.allowed is not None and _any(~s.isin(list(c.allowed)) & s.notna()):
+                return False
+            if spec.key == (c.name,) and c.name not in skip_unique and not _surely_unique(s):
+                return False
+        if len(spec.key) > 1 and _any(out.duplicated(list(spec.key))):
+            return False
+        return not any(_any(rule.is_bad(out)) for rule in rules)
+    except Exception:  # noqa: BLE001 - pandera reports what went wrong
+        return False
 
 
 def _pandera_schema(spec: TableSpec, present: list[str], rules: list[Rule],
@@ -662,6 +789,14 @@ def _pandera_schema(spec: TableSpec, present: list[str], rules: list[Rule],
     return pa.DataFrameSchema(columns, checks=table_checks, unique=unique, strict=False)
 
 
+def _duplicate_rows(df: pd.DataFrame, converted: pd.DataFrame, key: list[str]
+                    ) -> pd.DataFrame:
+    """The rows of ``df`` whose converted key is duplicated (`` t1 `` is ``t1``), by key."""
+    dup = converted.duplicated(key, keep=False).to_numpy(dtype=bool)
+    order = converted.loc[dup, key].reset_index(drop=True).sort_values(key).index
+    return df[dup].iloc[order.to_numpy()]
+
+
 def _problems(err: pa.errors.SchemaErrors, spec: TableSpec, rules: list[Rule],
               df: pd.DataFrame, converted: pd.DataFrame
               ) -> list[tuple[str | None, str, pd.DataFrame]]:
@@ -685,11 +820,10 @@ def _problems(err: pa.errors.SchemaErrors, spec: TableSpec, rules: list[Rule],
         column = None if pd.isna(column) else str(column)
         text = _PANDERA_RULES.get(check, check)
         if check == "multiple_fields_uniqueness":
-            key = list(spec.key)
-            rows = df[df.duplicated(key, keep=False)].sort_values(key)
+            rows = _duplicate_rows(df, converted, list(spec.key))
             column = ", ".join(spec.key)
         elif check == "field_uniqueness":
-            rows = df[df.duplicated(column, keep=False)].sort_values(column)
+            rows = _duplicate_rows(df, converted, [column])
         elif check == "not_nullable":
             rows = df[converted[column].isna().to_numpy(dtype=bool)]
         else:
@@ -763,13 +897,18 @@ def validate(
     spec = _spec(table)
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(table, None, f"expected a pandas DataFrame, got {type(df).__name__}")
-    # set by segkit.io: text already stripped with missing markers as None, and the
-    # columns whose values cannot hold ids written as decimals or with leading zeros
-    cleaned = bool(df.attrs.get("segkit.cleaned_text"))
+    # what segkit.io checked in DuckDB about this very frame (nothing for any other)
+    facts = _read_facts(df)
+    cleaned = bool(facts.get("cleaned_text"))
     renamed = dict(column_map or {})
-    forms_ok = {str(renamed.get(c, c)).strip() for c in df.attrs.get("segkit.id_forms_ok", ())}
-    unique_ok = tuple(str(renamed.get(c, c)).strip() for c in df.attrs.get("segkit.unique", ()))
-    df = apply_column_map(df, table, column_map)
+
+    def canonical(names) -> set[str]:
+        return {str(renamed.get(c, c)).strip() for c in names}
+
+    forms_ok = canonical(facts.get("id_forms_ok", ()))
+    unique_ok = tuple(sorted(canonical(facts.get("unique", ()))))
+    not_null = canonical(facts.get("not_null", ()))
+    df = _apply_column_map(df, table, column_map, copy=False)
     df = df.set_axis([str(c).strip() for c in df.columns], axis=1, copy=False)
     dup = df.columns[df.columns.duplicated()].unique().tolist()
     if dup:
@@ -787,25 +926,38 @@ def validate(
             missing[0],
             f"missing required column(s) {missing}; the table has {list(df.columns)}." + hint,
         )
-    _refuse_total_rows(df, table)
-    out = df.copy(deep=False)
+    if not facts.get("no_total_rows"):
+        _refuse_total_rows(df, table)
+    # the result is built once, from the converted columns (no copy of the others)
+    columns: dict[str, pd.Series] = {c: df[c] for c in df.columns}
     generated: tuple[str, ...] = ()
     if table == "transactions":
-        if "transaction_id" not in out.columns:
-            out["transaction_id"] = ("row" + pd.RangeIndex(len(out)).astype(str)).to_numpy(
-                dtype=object)
+        if "transaction_id" not in columns:
+            columns["transaction_id"] = pd.Series(
+                ("row" + pd.RangeIndex(len(df)).astype(str)).to_numpy(dtype=object),
+                index=df.index)
             generated = ("transaction_id",)
-        if "is_return" not in out.columns:
-            out["is_return"] = False
+        if "is_return" not in columns:
+            columns["is_return"] = pd.Series(np.zeros(len(df), dtype=bool), index=df.index)
     formats = date_format if isinstance(date_format, Mapping) else {}
+    unchanged = set()  # columns the converter returned as they were read
     for col in spec.columns:
-        if col.name in out.columns and col.name not in generated:
-            out[col.name] = convert.convert(
-                col.kind, out[col.name], table, col.name, df, nullable=col.nullable,
+        if col.name in columns and col.name not in generated:
+            raw = columns[col.name]
+            columns[col.name] = convert.convert(
+                col.kind, raw, table, col.name, df, nullable=col.nullable,
                 date_format=formats.get(col.name) if formats else date_format,
                 decimal=decimal, thousands=thousands, cleaned=cleaned,
                 forms_checked=col.name in forms_ok,
             )
+            if columns[col.name] is raw:
+                unchanged.add(col.name)
+    out = pd.DataFrame({i: s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
+                        else s.to_numpy() for i, s in enumerate(columns.values())},
+                       index=df.index, copy=False)
+    out.columns = pd.Index(list(columns), dtype=object)
+    if df.attrs:
+        out.attrs = copy.deepcopy(df.attrs)
     present = [c for c in spec.names if c in out.columns]
     rules = list(TABLE_RULES.get(table, ()))
     events = [name for name in spec.time_columns if name in out]
@@ -817,9 +969,13 @@ def validate(
         now = pd.Timestamp.now().floor("s")
         rules += [_future_rule(name, now) for name in events]
     rules += [r for name in events if (r := _outlying_rule(name, out[name])) is not None]
+    # generated keys are unique by construction, and segkit.io may have seen that the
+    # keys it read are; the facts about missing values hold for the columns as read
+    skip_unique = generated + unique_ok
+    if _rules_hold(out, spec, present, rules, skip_unique, not_null & unchanged):
+        return out
     try:
-        # generated keys are unique by construction; segkit.io checks keys in DuckDB
-        _pandera_schema(spec, present, rules, generated + unique_ok).validate(out, lazy=True)
+        _pandera_schema(spec, present, rules, skip_unique).validate(out, lazy=True)
     except pa.errors.SchemaErrors as err:
         problems = _problems(err, spec, rules, df, out)
         column, rule, rows = problems[0]
