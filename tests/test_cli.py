@@ -56,7 +56,7 @@ def test_list_shows_templates_parameters_types_defaults_and_help(capsys):
     out = capsys.readouterr().out
     assert out.startswith("overview: ")
     blocks = {b.split(":")[0]: b for b in out.strip().split("\n\n")}
-    assert set(blocks) == {t.name for t in report.list_templates()} >= {"overview", "tiering"}
+    assert set(blocks) == {t.name for t in report.list_templates()} >= {"overview", "tiering", "valuation"}
     lines = {line.split()[0]: line for line in blocks["overview"].splitlines()[1:]}
     assert set(lines) == set(report.get_template("overview").parameters)
     assert "str" in lines["lang"] and "default 'en'" in lines["lang"]
@@ -196,7 +196,7 @@ def test_batch_with_a_wrong_set_runs_nothing(calls, capsys, tmp_path):
 def test_usage_errors(capsys):
     assert cli.main([]) == 2
     assert cli.main(["report"]) == 2
-    assert "name a report template (overview, tiering)" in capsys.readouterr().err
+    assert "name a report template (overview, tiering, valuation)" in capsys.readouterr().err
     assert cli.main(["report", "overview", "-p", "lang"]) == 2  # argparse: -p needs 2 values
     assert cli.main(["frobnicate"]) == 2
 

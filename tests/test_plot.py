@@ -102,6 +102,7 @@ def _zh_figures():
                               lang="zh", time_grain="M",
                               sizes=features.cohort_sizes(demo, "M")),
         *_zh_segment_figures(demo),
+        *_zh_value_figures(demo),
     ]
 
 
@@ -132,6 +133,43 @@ def _zh_segment_figures(demo):
         plot.segment_sizes(seg, lang="zh", value_label="净收入"),
         plot.migration_heatmap(matrix.rename(index=labels, columns=labels), lang="zh"),
         plot.tier_flows(flows, order, lang="zh"),
+    ]
+
+
+def _zh_value_figures(demo):
+    """The valuation figures, on a BG/NBD fitted to the demo data in weeks."""
+    from segkit import features
+    from segkit.value.bgnbd import BetaGeoModel
+    from segkit.value.clv import historic_vs_predictive
+    from segkit.value.validation import (
+        calibration_holdout,
+        compare_models,
+        expected_vs_actual,
+        tracking,
+    )
+
+    tx = demo.transactions
+    split = calibration_holdout(tx, "2024-07-02", "2024-12-31")
+    cal = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency",
+                                "T_cal": "T"})
+    model = BetaGeoModel().fit(cal)
+    full = features.summary(tx, monetary_value_col="amount", freq="D", freq_multiplier=7)
+    full_model = BetaGeoModel().fit(full)
+    p_alive = full_model.expected_probability_alive(full)
+    value = full_model.expected_purchases(full, 52.0) * full["monetary_value"].clip(lower=1)
+    hp = historic_vs_predictive(full["frequency"] * full["monetary_value"], value)
+    errors = compare_models({"BG/NBD 模型": model}, split)[["mae", "total_error"]]
+    errors.loc["Pareto/NBD 模型"] = float("nan")
+    return [
+        plot.expected_vs_actual(expected_vs_actual(model, split), lang="zh",
+                                model_label="BG/NBD 模型"),
+        plot.tracking(tracking(model, tx, "2024-07-02", "2024-12-31"), lang="zh",
+                      calibration_end="2024-07-02", model_label="BG/NBD 模型"),
+        plot.model_comparison(errors, lang="zh", chosen="BG/NBD 模型"),
+        plot.probability_alive_distribution(p_alive, full["frequency"], lang="zh"),
+        plot.probability_alive_matrix(full_model, lang="zh", T=104, max_frequency=20),
+        plot.clv_distribution(value, lang="zh", months=12, currency="CNY"),
+        plot.historic_vs_predictive(hp.frame, lang="zh", currency="CNY", p_alive=p_alive),
     ]
 
 

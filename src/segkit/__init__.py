@@ -11,6 +11,8 @@ The modules, in the order data flows through them (docs/architecture.md has the 
   cohorts, contracts;
 - :mod:`segkit.segment`: segmentation and tiering (RFM, tier schemes, base customers,
   lifecycle stages, tier dynamics, clusters, look-alikes, the fairness audit);
+- :mod:`segkit.value`: customer valuation (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB,
+  Gamma-Gamma, sBG, CLV with intervals, calibration/holdout validation);
 - :mod:`segkit.plot`, :mod:`segkit.glossary`, :mod:`segkit.report`: what reports and
   notebooks show;
 - :mod:`segkit.exercises`: the checks the course exercises call.
@@ -35,6 +37,7 @@ from . import (
     report,
     schema,
     segment,
+    value,
 )
 from .plot import setup
 from .schema import TABLES, CustomerData, data_model, validate, validate_tables
@@ -61,6 +64,7 @@ __all__ = [
     "schema",
     "segment",
     "setup",
+    "value",
     "TABLES",
     "CustomerData",
     "data_model",

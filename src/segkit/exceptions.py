@@ -16,6 +16,7 @@ __all__ = [
     "DataNotFoundError",
     "ParameterError",
     "NotFittedError",
+    "ConvergenceError",
     "RenderError",
 ]
 
@@ -96,6 +97,14 @@ class NotFittedError(SegkitError, _SklearnNotFittedError):
     A subclass of scikit-learn's ``NotFittedError`` (itself a ValueError and an
     AttributeError), so ``sklearn.utils.validation.check_is_fitted`` and code that
     catches scikit-learn's error treat segkit's models alike.
+    """
+
+
+class ConvergenceError(SegkitError, RuntimeError):
+    """A model's fit did not converge to a finite maximum; the message says what to try.
+
+    A model never returns NaN parameters silently: a fit that stops without converging,
+    or at a point where the log-likelihood or its gradient is not finite, raises this.
     """
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._cdnow import load_cdnow
 from ._demo import load_demo, load_demo_params, load_demo_truth
+from ._donations import load_donations
 from ._simulate import (
     CHANNELS,
     DEFAULT_PARAMS,
@@ -25,6 +26,7 @@ __all__ = [
     "load_source",
     "check_source",
     "load_cdnow",
+    "load_donations",
     "load_demo",
     "load_demo_params",
     "load_demo_truth",

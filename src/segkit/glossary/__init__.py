@@ -17,6 +17,8 @@ into :data:`TERMS`; a key defined in two files is an error at import:
 - :mod:`~segkit.glossary.overview`: the overview report's headings, notes and axes;
 - :mod:`~segkit.glossary.segment`: segmentation and tiering (RFM segments, tiers,
   lifecycle stages, migration, clusters, look-alikes, the fairness audit).
+- :mod:`~segkit.glossary.value`: customer valuation (the purchase and spend models,
+  validation, P(alive), lifetime value, the valuation report and its figures).
 
 Examples
 --------
@@ -39,7 +41,7 @@ from types import ModuleType
 
 from ..exceptions import ParameterError, SegkitError
 from ..schema import CATEGORIES
-from . import common, overview, quality, report, segment
+from . import common, overview, quality, report, segment, value
 from .common import CATEGORY_VOCABULARIES
 
 __all__ = [
@@ -59,7 +61,7 @@ __all__ = [
 LANGS: tuple[str, ...] = ("en", "zh")
 
 #: The files of the glossary, one per module; each has a ``TERMS`` dict.
-_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment)
+_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment, value)
 
 
 class UnknownTermError(SegkitError, KeyError):

@@ -21,7 +21,9 @@ fonts, sizes, colours and the shared chart frame):
 
 - :mod:`segkit.plot.overview`: the overview report (customer base, revenue, cohorts);
 - :mod:`segkit.plot.segment`: segmentation and tiering (value concentration, tier
-  shares, RFM grid, segment sizes, migration matrix, flows between tiers).
+  shares, RFM grid, segment sizes, migration matrix, flows between tiers);
+- :mod:`segkit.plot.value`: customer valuation (expected against actual purchases,
+  tracking, model comparison, P(alive), lifetime value, historic against predictive).
 
 Everything is re-exported here: ``from segkit import plot; plot.customer_base(...)``.
 Setting an attribute here (``plot.DPI = 120``, or ``monkeypatch.setattr(plot,
@@ -34,7 +36,7 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
-from . import _style, overview, segment
+from . import _style, overview, segment, value
 from ._style import (
     BUNDLED_FONT_PACKAGE,
     CJK_FONTS,
@@ -64,6 +66,15 @@ from .segment import (
     tier_shares,
     value_concentration,
 )
+from .value import (
+    clv_distribution,
+    expected_vs_actual,
+    historic_vs_predictive,
+    model_comparison,
+    probability_alive_distribution,
+    probability_alive_matrix,
+    tracking,
+)
 
 __all__ = [
     "FIGSIZE",
@@ -88,10 +99,17 @@ __all__ = [
     "segment_sizes",
     "migration_heatmap",
     "tier_flows",
+    "expected_vs_actual",
+    "tracking",
+    "model_comparison",
+    "probability_alive_distribution",
+    "probability_alive_matrix",
+    "clv_distribution",
+    "historic_vs_predictive",
 ]
 
 #: The files of the package, in import order (the style first).
-_FILES: tuple[ModuleType, ...] = (_style, overview, segment)
+_FILES: tuple[ModuleType, ...] = (_style, overview, segment, value)
 
 
 class _Package(ModuleType):
