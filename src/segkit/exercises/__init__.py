@@ -41,7 +41,7 @@ Examples
 [Task 1] … Not done yet: answer_1 is still None.
   Hint: ...
 >>> list(ex.EXERCISES)
-['00_getting_started', '01_segmentation']
+['00_getting_started', '01_segmentation', '02_valuation']
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from .feedback import GRADING_MODES, Exercise, Feedback, NotYetCorrect
 REGISTRY: tuple[str, ...] = (
     "ex00_getting_started",
     "ex01_segmentation",
+    "ex02_valuation",
 )
 
 __all__ = [
