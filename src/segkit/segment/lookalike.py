@@ -60,6 +60,7 @@ from ..data import acquisition_dates, cut, is_return
 from ..data import observation_end as resolve_end
 from ..exceptions import NotFittedError, ParameterError, SchemaError
 from ..schema import CustomerData
+from .cluster import _log1p_clipped
 
 __all__ = [
     "acquisition_features",
@@ -305,10 +306,6 @@ def top_value_label(
 
 
 # ----------------------------------------------------------------------- the model
-
-
-def _log1p_clipped(X):
-    return np.log1p(np.clip(np.asarray(X, dtype=float), 0.0, None))
 
 
 class LookAlike(ClassifierMixin, BaseEstimator):

@@ -45,9 +45,9 @@ from scipy.special import expit, logit
 from sklearn.base import BaseEstimator
 from threadpoolctl import ThreadpoolController
 
-from ..exceptions import ConvergenceError, NotFittedError, ParameterError
+from ..exceptions import ConvergenceError, NotFittedError, ParameterError, SchemaError
 
-__all__ = ["MLEModel", "distinct_rows"]
+__all__ = ["MLEModel", "distinct_rows", "require_frame", "require_column"]
 
 _THREADPOOLS: ThreadpoolController | None = None
 
@@ -58,6 +58,27 @@ def _one_blas_thread():
     if _THREADPOOLS is None:
         _THREADPOOLS = ThreadpoolController()
     return _THREADPOOLS.limit(limits=1, user_api="blas")
+
+
+def require_frame(data, name: str,
+                  what: str = "a customer summary, e.g. from segkit.features.summary"):
+    """``data`` when it is a DataFrame, else a ParameterError saying what ``name`` needs."""
+    if not isinstance(data, pd.DataFrame):
+        raise ParameterError(f"{name} needs a pandas DataFrame ({what}); got "
+                             f"{type(data).__name__}")
+    return data
+
+
+def require_column(data: pd.DataFrame, col, hint: str, table: str = "summary") -> None:
+    """A SchemaError naming ``col`` and the columns there are, when ``col`` is missing.
+
+    ``hint`` ends the message: how to name the column (e.g. "give its name in T_col").
+    """
+    if col not in data.columns:
+        raise SchemaError(
+            table, str(col),
+            f"column '{col}' is missing (columns: {', '.join(map(str, data.columns))}); {hint}",
+        )
 
 
 def distinct_rows(columns: Sequence[np.ndarray], weights: np.ndarray | None = None):

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError, SchemaError
-from ._base import MLEModel, distinct_rows
+from ._base import MLEModel, distinct_rows, require_column, require_frame
 
 __all__ = ["BTYDModel", "read_summary"]
 
@@ -35,22 +35,13 @@ _TABLE = "summary"
 
 
 def _frame(data, name: str) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise ParameterError(
-            f"{name} needs a pandas DataFrame (a customer summary with frequency, recency "
-            f"and T, e.g. from segkit.features.summary); got {type(data).__name__}"
-        )
-    return data
+    return require_frame(data, name, "a customer summary with frequency, recency and T, e.g. "
+                                     "from segkit.features.summary")
 
 
 def _column(data: pd.DataFrame, col: Hashable, arg: str) -> np.ndarray:
     """A column as float64; SchemaError when missing, not numeric or not finite."""
-    if col not in data.columns:
-        raise SchemaError(
-            _TABLE, str(col),
-            f"column '{col}' is missing (columns: {', '.join(map(str, data.columns))}); "
-            f"give its name as {arg}=...",
-        )
+    require_column(data, col, f"give its name as {arg}=...", _TABLE)
     s = data[col]
     if pd.api.types.is_bool_dtype(s) or not (
         pd.api.types.is_numeric_dtype(s) or s.dtype == object

@@ -36,7 +36,7 @@ import pandas as pd
 from scipy.special import betaln, digamma, gammaln, polygamma
 
 from ..exceptions import ParameterError, SchemaError
-from ._base import MLEModel, distinct_rows
+from ._base import MLEModel, distinct_rows, require_column, require_frame
 
 __all__ = ["BetaGeoBetaBinomModel"]
 
@@ -48,19 +48,10 @@ _TABLE = "summary"
 
 def _whole_number_columns(data, cols: dict[str, Hashable], name: str) -> dict[str, np.ndarray]:
     """Columns as float arrays of whole numbers >= 0; SchemaError naming the rows."""
-    if not isinstance(data, pd.DataFrame):
-        raise ParameterError(
-            f"{name} needs a pandas DataFrame (a BG/BB summary such as "
-            f"segkit.datasets.load_donations()); got {type(data).__name__}"
-        )
+    require_frame(data, name, "a BG/BB summary such as segkit.datasets.load_donations()")
     out = {}
     for key, col in cols.items():
-        if col not in data.columns:
-            raise SchemaError(
-                _TABLE, str(col),
-                f"column '{col}' is missing (columns: {', '.join(map(str, data.columns))}); "
-                f"give its name in {key}_col",
-            )
+        require_column(data, col, f"give its name in {key}_col", _TABLE)
         v = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(v) | (v < 0) | (v != np.round(v))
         if bad.any():

@@ -62,7 +62,7 @@ from scipy import stats
 from scipy.special import expit, logit
 
 from ..exceptions import NotFittedError, ParameterError, SchemaError
-from ._base import distinct_rows
+from ._base import distinct_rows, require_column, require_frame
 
 __all__ = [
     "PERIODS_PER_MONTH",
@@ -91,22 +91,13 @@ _UNIT_ALIASES = {"H": "h"}
 
 
 def _frame(data, name: str) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise ParameterError(
-            f"{name} needs a pandas DataFrame (a customer summary, e.g. from "
-            f"segkit.features.summary with monetary_value_col); got {type(data).__name__}"
-        )
-    return data
+    return require_frame(data, name, "a customer summary, e.g. from segkit.features.summary "
+                                     "with monetary_value_col")
 
 
 def _column(data: pd.DataFrame, col: Hashable, arg: str) -> np.ndarray:
     """A summary column as floats; SchemaError naming the column when missing or not numeric."""
-    if col not in data.columns:
-        raise SchemaError(
-            _TABLE, str(col),
-            f"column '{col}' is missing (columns: {', '.join(map(str, data.columns))}); "
-            f"give its name in {arg}",
-        )
+    require_column(data, col, f"give its name in {arg}", _TABLE)
     values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(values) & data[col].notna().to_numpy()
     if bad.any():

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy.special import digamma, gammaln
 
 from ..exceptions import ParameterError, SchemaError
-from ._base import MLEModel, distinct_rows
+from ._base import MLEModel, distinct_rows, require_column, require_frame
 
 __all__ = ["GammaGammaModel", "check_independence", "IndependenceCheck", "INDEPENDENCE_THRESHOLD"]
 
@@ -45,22 +45,12 @@ _TABLE = "summary"
 
 
 def _frame(data, name: str) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise ParameterError(
-            f"{name} needs a pandas DataFrame (a customer summary, e.g. from "
-            f"segkit.features.summary); got {type(data).__name__}"
-        )
-    return data
+    return require_frame(data, name)
 
 
 def _number_column(data: pd.DataFrame, col: Hashable) -> np.ndarray:
     """A column as floats; SchemaError naming the column and rows when missing or not finite."""
-    if col not in data.columns:
-        raise SchemaError(
-            _TABLE, str(col),
-            f"column '{col}' is missing (columns: {', '.join(map(str, data.columns))}); "
-            "give its name in the *_col argument",
-        )
+    require_column(data, col, "give its name in the *_col argument", _TABLE)
     try:
         values = pd.to_numeric(data[col], errors="raise").to_numpy(dtype=float)
     except (TypeError, ValueError):

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.special import betaln, digamma
 
 from ..exceptions import ParameterError, SchemaError
-from ._base import MLEModel, distinct_rows
+from ._base import MLEModel, distinct_rows, require_column
 
 __all__ = ["ShiftedBetaGeoModel"]
 
@@ -166,12 +166,7 @@ class ShiftedBetaGeoModel(MLEModel):
         cols = [duration_col] + ([event_col] if event_col is not None else []) \
             + ([weights_col] if weights_col is not None else [])
         for col in cols:
-            if col not in data.columns:
-                raise SchemaError(
-                    _TABLE, str(col),
-                    f"column '{col}' is missing (columns: "
-                    f"{', '.join(map(str, data.columns))}); give its name in the *_col argument",
-                )
+            require_column(data, col, "give its name in the *_col argument", _TABLE)
         t = pd.to_numeric(data[duration_col], errors="coerce").to_numpy(dtype=float)
         if event_col is None:
             e = np.ones(len(data))

@@ -40,6 +40,7 @@ from .. import convert
 from ..data import period_ordinals, period_starts, time_unit
 from ..exceptions import NotFittedError, ParameterError, SchemaError
 from ..features import calibration_holdout_summary
+from ._base import require_column
 
 __all__ = [
     "calibration_holdout",
@@ -119,12 +120,8 @@ def _columns(frame, cols: Mapping[str, Hashable], name: str) -> dict[str, np.nda
             f"calibration_holdout); got {type(frame).__name__}")
     out = {}
     for arg, col in cols.items():
-        if col not in frame.columns:
-            raise SchemaError(
-                _TABLE, str(col),
-                f"column '{col}' is missing (columns: {', '.join(map(str, frame.columns))}); "
-                f"make the frame with segkit.value.calibration_holdout or give its name in "
-                f"{arg}")
+        require_column(frame, col, "make the frame with segkit.value.calibration_holdout or "
+                       f"give its name in {arg}", _TABLE)
         v = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(v) | (v < 0)
         if bad.any():
