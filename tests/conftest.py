@@ -31,3 +31,14 @@ def customers() -> pd.DataFrame:
             "name": ["Li Lei", "Han Meimei", "Wang Fang"],
         }
     )
+
+
+@pytest.fixture(scope="session")
+def cdnow_cal() -> pd.DataFrame:
+    """CDNOW sample, 39-week calibration (1997-01-01 to 1997-09-30), weeks with day resolution:
+    the summary of the published BTYD results."""
+    from segkit.datasets import load_cdnow
+    from segkit.features import summary
+
+    return summary(load_cdnow(), observation_end="1997-09-30", after_end="drop", freq="D",
+                   freq_multiplier=7)

@@ -12,7 +12,7 @@ from scipy.special import betaln, gammaln
 
 from segkit.datasets import load_cdnow
 from segkit.exceptions import ConvergenceError, NotFittedError, ParameterError, SchemaError
-from segkit.features import calibration_holdout_summary, summary
+from segkit.features import calibration_holdout_summary
 from segkit.value.bgnbd import (
     BetaGeoModel,
     alive_purchases,
@@ -21,13 +21,6 @@ from segkit.value.bgnbd import (
 )
 
 COLS = ["frequency", "recency", "T"]
-
-
-@pytest.fixture(scope="module")
-def cdnow_cal() -> pd.DataFrame:
-    """CDNOW sample, 39-week calibration (1997-01-01 to 1997-09-30), weeks with day resolution."""
-    return summary(load_cdnow(), observation_end="1997-09-30", after_end="drop", freq="D",
-                   freq_multiplier=7)
 
 
 @pytest.fixture(scope="module")

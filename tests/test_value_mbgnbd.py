@@ -9,19 +9,11 @@ import pandas as pd
 import pytest
 from scipy.special import betaln, gammaln
 
-from segkit.datasets import load_cdnow
 from segkit.exceptions import ConvergenceError
-from segkit.features import summary
 from segkit.value.bgnbd import BetaGeoModel, beta_geo_conditional_purchases, beta_geo_loglik
 from segkit.value.mbgnbd import ModifiedBetaGeoModel
 
 COLS = ["frequency", "recency", "T"]
-
-
-@pytest.fixture(scope="module")
-def cdnow_cal() -> pd.DataFrame:
-    return summary(load_cdnow(), observation_end="1997-09-30", after_end="drop", freq="D",
-                   freq_multiplier=7)
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,7 @@ import pytest
 from scipy import integrate
 from scipy.special import gammaln, hyp2f1
 
-from segkit.datasets import load_cdnow
 from segkit.exceptions import ConvergenceError
-from segkit.features import summary
 from segkit.value import pareto_nbd as pnbd
 from segkit.value.pareto_nbd import (
     ParetoNBDModel,
@@ -22,12 +20,6 @@ from segkit.value.pareto_nbd import (
 )
 
 COLS = ["frequency", "recency", "T"]
-
-
-@pytest.fixture(scope="module")
-def cdnow_cal() -> pd.DataFrame:
-    return summary(load_cdnow(), observation_end="1997-09-30", after_end="drop", freq="D",
-                   freq_multiplier=7)
 
 
 @pytest.fixture(scope="module")
