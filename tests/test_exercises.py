@@ -555,3 +555,42 @@ def test_nbgrader_releases_the_participant_version_and_grades_with_the_checks(tm
     graded = nbformat.read(course / "autograded" / "untouched" / "ex" / name, as_version=4)
     errors = [text_of(c) for c in check_cells(graded)]
     assert all("NotYetCorrect" in t and "Not done yet" in t for t in errors), errors
+
+
+# ------------------------------------------------- friendly feedback, every exercise alike
+
+#: Exercises whose checks share the generic answers below (00 has its own tests of them).
+_GENERIC = [e for name, e in ex.EXERCISES.items() if name != "00_getting_started"]
+
+
+@functools.cache
+def _seed_0(notebook: str):
+    return ex.EXERCISES[notebook].data(0)
+
+
+@pytest.mark.parametrize("exercise", _GENERIC, ids=lambda e: e.notebook)
+def test_each_exercise_every_check_says_not_done_for_none(exercise):
+    data = _seed_0(exercise.notebook)
+    for t in exercise.checks.tasks:
+        fb = getattr(exercise.checks, f"task_{t.number}")(None, data)
+        assert fb.status == "not_done" and f"answer_{t.number} is still None" in fb.message
+        assert fb.hint == t.start
+
+
+@pytest.mark.parametrize("exercise", _GENERIC, ids=lambda e: e.notebook)
+def test_each_exercise_a_check_never_raises_on_an_odd_answer(exercise):
+    data = _seed_0(exercise.notebook)
+    odd = (object(), "C000001", [1, 2], {"a": 1}, pd.Series(["x"]), np.nan, True, 3.5,
+           pd.DataFrame(), pd.Series(dtype=float), np.zeros((2, 2)))
+    for answer in odd:
+        for t in exercise.checks.tasks:
+            fb = getattr(exercise.checks, f"task_{t.number}")(answer, data)
+            assert fb.status == "wrong" and fb.hint and "Traceback" not in str(fb), (
+                t.number, answer, fb)
+
+
+@pytest.mark.parametrize("exercise", _GENERIC, ids=lambda e: e.notebook)
+def test_each_exercise_a_check_given_something_else_than_the_data_says_so(exercise):
+    data = _seed_0(exercise.notebook)
+    fb = exercise.checks.task_1(None, data.transactions)
+    assert fb.status == "wrong" and "exercise data" in fb.message
