@@ -43,14 +43,14 @@ LAYERS: dict[str, int] = {
     "datasets": 5,
     "segment": 6,
     "value": 6,
-    "churn": 6,
-    "winback": 6,
     "credit": 6,
-    "service": 6,
-    "plot": 7,
-    "report": 8,
-    "exercises": 8,
-    "cli": 9,
+    "churn": 7,
+    "winback": 8,
+    "service": 8,
+    "plot": 9,
+    "report": 10,
+    "exercises": 10,
+    "cli": 11,
 }
 
 

@@ -1,0 +1,71 @@
+"""Churn as survival: definitions, survival data, models, honest evaluation, early warning.
+
+- :mod:`~segkit.churn.labels`: narrow churn (狭义流失: no activity for a threshold) and
+  broad churn (广义流失: an explicit end), the threshold and its trade-off, churn rates;
+- :mod:`~segkit.churn.survival`: survival frames from the raw tables or from one table
+  per customer: durations, events, censoring, left truncation, time-varying covariates,
+  recurrent episodes;
+- :mod:`~segkit.churn.models`: Kaplan-Meier with log-rank tests, Cox (late entry handled
+  in the baseline), parametric AFT, time-varying Cox and a random survival forest, all
+  with one prediction interface.
+"""
+
+from __future__ import annotations
+
+from .labels import (
+    broad_churn,
+    choose_threshold,
+    churn_labels,
+    churn_rate,
+    inter_purchase_days,
+    last_activity,
+    narrow_churn,
+    threshold_tradeoff,
+)
+from .models import (
+    AFTModel,
+    CoxModel,
+    KaplanMeierResult,
+    SurvivalForest,
+    TimeVaryingCoxModel,
+    breslow_baseline,
+    kaplan_meier,
+    split_follow_up,
+    time_varying_concordance,
+)
+from .survival import (
+    UNIT_DAYS,
+    complaint_counts,
+    episodes,
+    survival_data,
+    survival_from_table,
+    time_varying,
+    to_long,
+)
+
+__all__ = [
+    "narrow_churn",
+    "broad_churn",
+    "churn_labels",
+    "last_activity",
+    "inter_purchase_days",
+    "choose_threshold",
+    "threshold_tradeoff",
+    "churn_rate",
+    "UNIT_DAYS",
+    "survival_data",
+    "survival_from_table",
+    "to_long",
+    "time_varying",
+    "complaint_counts",
+    "episodes",
+    "kaplan_meier",
+    "KaplanMeierResult",
+    "CoxModel",
+    "AFTModel",
+    "TimeVaryingCoxModel",
+    "SurvivalForest",
+    "breslow_baseline",
+    "time_varying_concordance",
+    "split_follow_up",
+]
