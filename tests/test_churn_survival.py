@@ -78,7 +78,16 @@ def test_without_a_window_everyone_is_followed_from_acquisition():
     assert s.loc["c", ["duration", "event"]].tolist() == [30.0, 1]
 
 
-@pytest.mark.parametrize("unit", ["D", "W", "M"])
+def test_months_are_calendar_months():
+    s = survival_data(company(), threshold_days=30, observation_end=END,
+                      window_start="2024-03-01", unit="M").set_index("customer_id")
+    # a: acquired Jan 1, window Mar 1 (2 months), churn declared May 1 (4 months)
+    assert s.loc["a", ["entry", "duration"]].tolist() == [2.0, 4.0]
+    # d: Apr 1 to May 11: one month and 10 of May's 31 days
+    assert s.loc["d", "duration"] == pytest.approx(1 + 10 / 31)
+
+
+@pytest.mark.parametrize("unit", ["D", "W"])
 def test_units_scale_every_time(unit):
     days = survival_data(company(), threshold_days=30, observation_end=END,
                          window_start="2024-03-01")
@@ -134,7 +143,8 @@ def test_survival_from_table_with_dates_and_a_flag():
                             covariate_cols=["contract"], observation_end="2024-07-01")
     assert s["customer_id"].tolist() == ["007", "070", "700"]  # leading zeros kept
     assert s["event"].tolist() == [1, 0, 0]
-    np.testing.assert_allclose(s["duration"], [181 / 30.4375, 396 / 30.4375, 182 / 30.4375])
+    # calendar months, anniversary to anniversary
+    np.testing.assert_allclose(s["duration"], [6.0, 13.0, 6.0])
     assert s["contract"].tolist() == ["month-to-month", "one-year", "month-to-month"]
     # the end column alone defines the event
     s2 = survival_from_table(subs(), "account_no", start_col="signup_date",
@@ -219,7 +229,7 @@ def test_to_long_properties(changes, people, rnd):
     # order of the change rows does not matter (ties in date aside)
     if not ch.duplicated(["customer_id", "date"]).any():
         pd.testing.assert_frame_equal(out, to_long(surv, shuffled, unit="D"))
-    for i, row in surv.iterrows():
+    for _i, row in surv.iterrows():
         mine = out[out["customer_id"] == row["customer_id"]]
         # the intervals tile [entry, duration] exactly, the event only on the last one
         assert mine["start"].iloc[0] == row["entry"]

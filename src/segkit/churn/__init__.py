@@ -7,11 +7,14 @@
   recurrent episodes;
 - :mod:`~segkit.churn.models`: Kaplan-Meier with log-rank tests, Cox (late entry handled
   in the baseline), parametric AFT, time-varying Cox and a random survival forest, all
-  with one prediction interface.
+  with one prediction interface;
+- :mod:`~segkit.churn.contractual`: the valuation module's sBG against Kaplan-Meier on
+  the same cohorts of a subscription book.
 """
 
 from __future__ import annotations
 
+from .contractual import SBGComparison, sbg_vs_kaplan_meier, whole_periods
 from .labels import (
     broad_churn,
     choose_threshold,
@@ -36,6 +39,7 @@ from .models import (
 from .survival import (
     UNIT_DAYS,
     complaint_counts,
+    elapsed,
     episodes,
     survival_data,
     survival_from_table,
@@ -53,6 +57,7 @@ __all__ = [
     "threshold_tradeoff",
     "churn_rate",
     "UNIT_DAYS",
+    "elapsed",
     "survival_data",
     "survival_from_table",
     "to_long",
@@ -68,4 +73,7 @@ __all__ = [
     "breslow_baseline",
     "time_varying_concordance",
     "split_follow_up",
+    "whole_periods",
+    "SBGComparison",
+    "sbg_vs_kaplan_meier",
 ]

@@ -1,8 +1,9 @@
 """Survival frames: durations, events, censoring and late entry, from the raw tables.
 
 Every frame here measures time from each customer's **origin** (acquisition, or a
-contract's start) in one unit: ``"D"`` days, ``"W"`` weeks (7 days) or ``"M"`` months
-(30.4375 days, the mean calendar month; a subscription book counts in months).
+contract's start) in one unit: ``"D"`` days, ``"W"`` weeks (7 days) or ``"M"`` calendar
+months (:func:`elapsed`: a subscription book counts in months, from anniversary to
+anniversary).
 
 - :func:`survival_data`: one row per customer with ``entry`` (left truncation: a customer
   acquired before the analysis window enters the risk set at their age at the window
@@ -23,13 +24,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data import acquisition_dates, purchases
+from ..data import acquisition_dates
 from ..exceptions import ParameterError, SchemaError
 from ..schema import REASONS, CustomerData
 from .labels import ACTIVITY_TABLES, _threshold, churn_labels, observation_end_of
 
 __all__ = [
     "UNIT_DAYS",
+    "elapsed",
     "survival_data",
     "survival_from_table",
     "to_long",
@@ -38,7 +40,8 @@ __all__ = [
     "episodes",
 ]
 
-#: Days in one unit of survival time.
+#: Days in one unit of survival time (a month's mean length: months themselves are
+#: counted on the calendar, :func:`elapsed`).
 UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
 _DEFAULT_COVARIATES = ("region", "channel")
 _YES = {"1", "true", "yes", "y", "t", "churned", "churn", "cancelled", "canceled"}
@@ -53,10 +56,54 @@ def _unit_days(unit: str) -> float:
     return UNIT_DAYS[unit]
 
 
-def _in_units(delta: pd.Series | pd.TimedeltaIndex, unit_days: float) -> np.ndarray:
-    ns = np.asarray(delta, dtype="timedelta64[ns]").astype(np.int64).astype(float)
-    ns[np.isnat(np.asarray(delta, dtype="timedelta64[ns]"))] = np.nan
-    return ns / (86400e9 * unit_days)
+_DAY_NS = 86_400 * 10**9
+
+
+def _anniversary(month0, offset, k):
+    """``month0 + k`` calendar months, at the day and time ``offset`` into the month
+    (clipped to the month's last day: Jan 31 + 1 month = Feb 28 or 29)."""
+    m = month0 + k.astype("timedelta64[M]")
+    first = m.astype("datetime64[ns]")
+    length = ((m + np.timedelta64(1, "M")).astype("datetime64[ns]") - first).astype(np.int64)
+    off = np.where(offset >= length, length - _DAY_NS + offset % _DAY_NS, offset)
+    return first + off.astype("timedelta64[ns]")
+
+
+def elapsed(start, end, unit: str = "D") -> np.ndarray:
+    """Time from ``start`` to ``end`` in ``unit``: days, weeks, or calendar months.
+
+    Months are counted on the calendar, as a billing system does: whole months to the
+    last monthly anniversary of ``start`` on or before ``end`` (Jan 31 renews on Feb
+    28/29, then Mar 31), plus the elapsed share of the next month. 2024-01-15 to
+    2024-04-15 is 3.0 months, whatever the months' lengths. NaT gives NaN.
+
+    >>> d = pd.to_datetime(["2024-01-15", "2024-01-31", "2024-01-01"])
+    >>> e = pd.to_datetime(["2024-04-15", "2024-02-29", "2024-01-16"])
+    >>> elapsed(d, e, "M").round(4).tolist(), elapsed(d[:1], e[:1], "W").round(4).tolist()
+    ([3.0, 1.0, 0.4839], [13.0])
+    """
+    ud = _unit_days(unit)
+    s = np.asarray(start, dtype="datetime64[ns]")
+    e = np.asarray(end, dtype="datetime64[ns]")
+    s, e = np.broadcast_arrays(s, e)
+    nat = np.isnat(s) | np.isnat(e)
+    if unit != "M":
+        out = (e - s).astype(np.int64).astype(float) / (_DAY_NS * ud)
+        out[nat] = np.nan
+        return out
+    zero = np.datetime64(0, "ns")
+    s = np.where(nat, zero, s)
+    e = np.where(nat, zero, e)
+    m0 = s.astype("datetime64[M]")
+    offset = (s - m0.astype("datetime64[ns]")).astype(np.int64)
+    k = (e.astype("datetime64[M]") - m0).astype(np.int64)
+    k = np.where(_anniversary(m0, offset, k) > e, k - 1, k)
+    a = _anniversary(m0, offset, k)
+    b = _anniversary(m0, offset, k + 1)
+    frac = (e - a).astype(np.int64) / (b - a).astype(np.int64)
+    out = k + frac
+    out[nat] = np.nan
+    return out
 
 
 def survival_data(data: CustomerData, definition: str = "narrow", threshold_days=None,
@@ -102,7 +149,7 @@ def survival_data(data: CustomerData, definition: str = "narrow", threshold_days
     >>> s[["customer_id", "duration", "event"]].values.tolist()
     [['a', 49.0, 1], ['b', 30.0, 1]]
     """
-    ud = _unit_days(unit)
+    _unit_days(unit)
     end = observation_end_of(data, observation_end)
     labels = churn_labels(data, definition, threshold_days, end)
     origin = acquisition_dates(data).reindex(labels.index)
@@ -112,7 +159,7 @@ def survival_data(data: CustomerData, definition: str = "narrow", threshold_days
         "origin": origin.to_numpy(),
         "exit_date": exit_date.to_numpy(),
         "entry": 0.0,
-        "duration": _in_units(exit_date.to_numpy() - origin.to_numpy(), ud),
+        "duration": elapsed(origin.to_numpy(), exit_date.to_numpy(), unit),
         "event": labels["churned"].to_numpy().astype(np.int64),
     })
     # acquired on the observation end: no follow-up, nothing any model can learn from
@@ -126,7 +173,7 @@ def survival_data(data: CustomerData, definition: str = "narrow", threshold_days
             )
         alive = out["exit_date"] > ws
         out = out.loc[alive].reset_index(drop=True)
-        out["entry"] = np.maximum(_in_units(ws - out["origin"], ud), 0.0)
+        out["entry"] = np.maximum(elapsed(out["origin"].to_numpy(), ws, unit), 0.0)
     out = _attach_covariates(out, data, covariates)
     return out.sort_values("customer_id", kind="stable").reset_index(drop=True)
 
@@ -225,11 +272,11 @@ def survival_from_table(df: pd.DataFrame, id_col: str, *, start_col=None, end_co
     >>> s = survival_from_table(subs, "acct", start_col="signup", end_col="cancel",
     ...     covariate_cols=["plan"], observation_end="2024-07-01")
     >>> s[["customer_id", "duration", "event", "plan"]].round(2).values.tolist()
-    [['001', 2.99, 1, 'basic'], ['002', 4.01, 0, 'plus']]
+    [['001', 3.0, 1, 'basic'], ['002', 4.0, 0, 'plus']]
     """
     if not isinstance(df, pd.DataFrame):
         raise ParameterError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    ud = _unit_days(unit)
+    _unit_days(unit)
     cols = [c for c in (id_col, start_col, end_col, tenure_col, event_col) if c is not None]
     cols += list(covariate_cols or [])
     missing = [c for c in cols if c not in df.columns]
@@ -302,7 +349,8 @@ def survival_from_table(df: pd.DataFrame, id_col: str, *, start_col=None, end_co
                               df.loc[late, [id_col, start_col]].head(5), int(late.sum()))
         out = pd.DataFrame({"customer_id": ids.to_numpy(), "origin": start.to_numpy(),
                             "exit_date": exit_date.to_numpy(), "entry": 0.0,
-                            "duration": _in_units(exit_date - start, ud), "event": event})
+                            "duration": elapsed(start.to_numpy(), exit_date.to_numpy(), unit),
+                            "event": event})
     for c in covariate_cols or []:
         out[c] = df[c].to_numpy()
     return out
@@ -356,7 +404,7 @@ def to_long(surv: pd.DataFrame, changes: pd.DataFrame, date_col: str = "date",
     >>> to_long(surv, ch)[["start", "stop", "event", "x"]].values.tolist()
     [[0.0, 10.0, 0.0, 0.0], [10.0, 40.0, 1.0, 1.0]]
     """
-    ud = _unit_days(unit)
+    _unit_days(unit)
     need = {"customer_id", "origin", "entry", "duration", "event"} - set(surv.columns)
     if need:
         raise ParameterError(f"surv lacks the columns {sorted(need)}; build it with survival_data")
@@ -366,8 +414,8 @@ def to_long(surv: pd.DataFrame, changes: pd.DataFrame, date_col: str = "date",
     keep = codes >= 0
     ch = changes.loc[keep]
     codes = codes[keep]
-    age = _in_units(ch[date_col].to_numpy(dtype="datetime64[ns]")
-                    - s["origin"].to_numpy(dtype="datetime64[ns]")[codes], ud)
+    age = elapsed(s["origin"].to_numpy(dtype="datetime64[ns]")[codes],
+                  ch[date_col].to_numpy(dtype="datetime64[ns]"), unit)
     entry = s["entry"].to_numpy(dtype=float)
     dur = s["duration"].to_numpy(dtype=float)
     inside = age < dur[codes]
@@ -492,7 +540,7 @@ def episodes(data: CustomerData, threshold_days, observation_end=None, unit: str
     from .labels import _activity_frames
 
     t = _threshold(threshold_days)
-    ud = _unit_days(unit)
+    _unit_days(unit)
     end = observation_end_of(data, observation_end)
     parts = _activity_frames(data, activity, end)
     if not parts:
@@ -524,7 +572,7 @@ def episodes(data: CustomerData, threshold_days, observation_end=None, unit: str
         "start": start,
         "last_activity": last_t,
         "end": stop.astype("datetime64[ns]"),
-        "duration": (stop - start).astype("timedelta64[s]").astype(float) / (86400.0 * ud),
+        "duration": elapsed(start, stop, unit),
         "event": event.astype(np.int64),
         "won_back": won_back,
     })
