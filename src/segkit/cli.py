@@ -8,6 +8,8 @@
     segkit report overview -f params.yaml -o out/overview-cdnow.html
     segkit report overview --batch regions.yaml   one report per parameter set
     segkit report --all                        every template with its defaults (make reports)
+    segkit survival accounts.csv --id account_no --start signup_date --end cancel_date \
+        --event churned --by contract          churn survival from one table per customer
 
 Parameters come, from weakest to strongest, from the ``parameters`` of a batch file,
 ``-f FILE`` (a YAML mapping), ``-p NAME VALUE`` (repeatable; the last one wins),
@@ -134,7 +136,65 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--no-progress", action="store_true", help="no progress bar for --batch")
     rep.set_defaults(func=_report)
+    surv = sub.add_parser(
+        "survival",
+        help="churn survival of one table per customer (a billing or CRM export)",
+        description="Read one table per customer (CSV), build the survival frame from a "
+        "column map (segkit.churn.survival_from_table) and print Kaplan-Meier survival by "
+        "group with the log-rank test; -o writes the survival frame.",
+        epilog="Example: segkit survival accounts.csv --id account_no --start signup_date "
+        "--end cancel_date --event churned --by contract --end-date 2024-12-31",
+    )
+    surv.add_argument("file", help="CSV file, one row per customer")
+    surv.add_argument("--id", required=True, help="the customer id column")
+    surv.add_argument("--start", help="the start date column")
+    surv.add_argument("--end", help="the end date column (empty while active)")
+    surv.add_argument("--tenure", help="the tenure column (in --unit), instead of dates")
+    surv.add_argument("--event", help="the churn flag column (yes/no, true/false, 1/0)")
+    surv.add_argument("--by", help="group column for Kaplan-Meier and the log-rank test")
+    surv.add_argument("--unit", default="M", choices=["D", "W", "M"],
+                      help="time unit: days, weeks or calendar months (default: %(default)s)")
+    surv.add_argument("--end-date", help="observation end (the export date); default: the "
+                      "last date in the table")
+    surv.add_argument("--at", type=float, nargs="+", default=[6, 12, 24],
+                      help="times at which to print survival (default: 6 12 24)")
+    surv.add_argument("--encoding", default="utf-8", help="file encoding (e.g. gbk)")
+    surv.add_argument("-o", "--output", metavar="OUT", help="write the survival frame (CSV)")
+    surv.set_defaults(func=_survival)
     return parser
+
+
+def _survival(args: argparse.Namespace) -> int:
+    """``segkit survival``: survival_from_table and Kaplan-Meier on one CSV file."""
+    import pandas as pd
+
+    from .churn import kaplan_meier, survival_from_table
+
+    df = pd.read_csv(args.file, dtype=str, keep_default_na=False, encoding=args.encoding)
+    df = df.replace({"": None})
+    if args.tenure is not None:
+        df[args.tenure] = pd.to_numeric(df[args.tenure], errors="coerce")
+    covariates = [args.by] if args.by else None
+    frame = survival_from_table(
+        df, args.id, start_col=args.start, end_col=args.end, tenure_col=args.tenure,
+        event_col=args.event, covariate_cols=covariates, unit=args.unit,
+        observation_end=args.end_date, table=Path(args.file).name)
+    km = kaplan_meier(frame, args.by)
+    units = {"D": "days", "W": "weeks", "M": "months"}[args.unit]
+    _out(f"{len(frame)} customers, {int(frame['event'].sum())} churned "
+         f"({frame['event'].mean():.1%}); times in {units}")
+    at = km.survival_at(args.at)
+    table = pd.DataFrame({"customers": frame.groupby(args.by).size() if args.by
+                          else pd.Series({"all": len(frame)}),
+                          "median": km.medians}).join(at.rename(columns=lambda t: f"S({t:g})"))
+    _out(table.round(3).to_string())
+    if km.logrank is not None:
+        _out(f"log-rank test across {args.by}: chi2 {km.logrank['test_statistic']:.2f}, "
+             f"df {km.logrank['degrees_of_freedom']}, p {km.logrank['p_value']:.3g}")
+    if args.output:
+        frame.to_csv(args.output, index=False)
+        _out(f"survival frame written to {args.output}")
+    return 0
 
 
 def _format_template(tpl: report.Template) -> list[str]:

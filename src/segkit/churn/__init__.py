@@ -8,6 +8,10 @@
 - :mod:`~segkit.churn.models`: Kaplan-Meier with log-rank tests, Cox (late entry handled
   in the baseline), parametric AFT, time-varying Cox and a random survival forest, all
   with one prediction interface;
+- :mod:`~segkit.churn.evaluate`: honest evaluation on a time split (nothing from after
+  the split), Harrell's and Uno's concordance, time-dependent AUC, the integrated Brier
+  score, calibration at the horizon, a fixed-horizon classifier and BTYD P(alive) beside
+  the hazard models;
 - :mod:`~segkit.churn.contractual`: the valuation module's sBG against Kaplan-Meier on
   the same cohorts of a subscription book.
 """
@@ -15,6 +19,18 @@
 from __future__ import annotations
 
 from .contractual import SBGComparison, sbg_vs_kaplan_meier, whole_periods
+from .evaluate import (
+    BTYDRisk,
+    HorizonClassifier,
+    TimeSplit,
+    btyd_risk,
+    calibration_table,
+    compare_models,
+    evaluate_survival,
+    known_at,
+    snapshot_features,
+    time_split,
+)
 from .labels import (
     broad_churn,
     choose_threshold,
@@ -76,4 +92,14 @@ __all__ = [
     "whole_periods",
     "SBGComparison",
     "sbg_vs_kaplan_meier",
+    "TimeSplit",
+    "known_at",
+    "snapshot_features",
+    "time_split",
+    "evaluate_survival",
+    "calibration_table",
+    "HorizonClassifier",
+    "BTYDRisk",
+    "btyd_risk",
+    "compare_models",
 ]
