@@ -291,6 +291,8 @@ def _calls(demo):
         features.customer_base: (demo,), features.revenue: (demo,),
         features.cohort_retention: (demo,), features.cohort_sizes: (demo,),
         features.customer_profile: (demo,),
+        features.warning_indicators: (demo, "2024-06-30"),
+        features.warning_indicators_by_period: (demo, "Q"),
         contracts.contract_billings: (demo.contracts, demo.observation_end),
         contracts.contract_periods: (demo.contracts, "M", demo.observation_end),
         quality.data_quality: (demo,), quality.example_rows: (tx,),
@@ -348,6 +350,9 @@ def _churn_calls(demo):
     surv = churn.survival_data(demo, threshold_days=120, unit="M")
     changes = churn.complaint_counts(demo)
     long = churn.to_long(surv, changes, "date", "M")
+    from segkit.datasets import load_demo_truth
+
+    warning = churn.EarlyWarning(capacity=20, n_train_dates=2).fit(demo, "2024-06-30")
     subs = pd.DataFrame({"id": ["1", "2", "3"], "start": ["2024-01-01"] * 3,
                          "end": ["2024-03-01", None, "2024-05-01"]})
     return {
@@ -364,6 +369,8 @@ def _churn_calls(demo):
         churn.sbg_vs_kaplan_meier: (surv.assign(duration=surv["duration"].round()),),
         churn.known_at: (demo, "2024-06-30"), churn.snapshot_features: (demo, "2024-06-30"),
         churn.time_split: (demo, "2024-06-30", 120, _Kw(threshold_days=90)),
+        churn.evaluate_warning: (demo, load_demo_truth(), warning,
+                                 _Kw(dates=["2024-09-01"])),
     }
 
 

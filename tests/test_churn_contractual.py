@@ -16,7 +16,7 @@ COLUMN_MAP = {"id_col": "account_no", "start_col": "signup_date", "end_col": "ca
 
 @pytest.fixture(scope="module")
 def book():
-    from segkit.datasets._survival import make_subscriptions
+    from segkit.datasets import make_subscriptions
 
     return make_subscriptions(n_customers=6000, random_state=1)
 

@@ -283,3 +283,11 @@ def test_breslow_baseline_by_hand():
     # t=2: rows 2, 3, 4 -> 1 / (2 + 1 + 4)
     np.testing.assert_allclose(h.to_numpy(), [1 / 4, 1 / 4 + 1 / 7])
     assert h.index.tolist() == [1.0, 2.0]
+
+
+def test_an_event_at_time_zero_has_everyone_at_risk():
+    h = breslow_baseline([0, 0, 0], [0, 1, 2], [1, 1, 0], [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(h.to_numpy(), [1 / 3, 1 / 3 + 1 / 2])
+    # the same with late entry: a row entering at 0.5 is not at risk at 0 or 0.5
+    h = breslow_baseline([0, 0, 0.5], [0, 0.5, 2], [1, 1, 0], [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(h.to_numpy(), [1 / 2, 1 / 2 + 1 / 1])

@@ -54,9 +54,9 @@ def calls(monkeypatch, tmp_path) -> list[dict]:
 def test_list_shows_templates_parameters_types_defaults_and_help(capsys):
     assert cli.main(["report", "--list"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("overview: ")
+    assert out.startswith("early_warning: ")
     blocks = {b.split(":")[0]: b for b in out.strip().split("\n\n")}
-    assert set(blocks) == {t.name for t in report.list_templates()} >= {"overview", "tiering", "valuation"}
+    assert set(blocks) == {t.name for t in report.list_templates()} >= {"overview", "tiering", "valuation", "early_warning"}
     lines = {line.split()[0]: line for line in blocks["overview"].splitlines()[1:]}
     assert set(lines) == set(report.get_template("overview").parameters)
     assert "str" in lines["lang"] and "default 'en'" in lines["lang"]
@@ -120,7 +120,7 @@ def test_default_output_goes_to_the_reports_dir(calls, monkeypatch, tmp_path, ca
         (["report", "overview", "-p", "cohort_periods", "x"], "'x' is not a whole number"),
         (["report", "overview", "-p", "time_grain", "H"], "'H' is not one of D, W, M, Q, Y"),
         (["report", "overview", "--lang", "fr"], "'fr' is not one of en, zh"),
-        (["report", "nope"], "unknown report template 'nope'; the templates are overview"),
+        (["report", "nope"], "unknown report template 'nope'; the templates are early_warning, overview"),
         (["report", "overview", "-f", "/no/such.yaml"], "cannot read /no/such.yaml"),
     ],
 )
@@ -196,7 +196,7 @@ def test_batch_with_a_wrong_set_runs_nothing(calls, capsys, tmp_path):
 def test_usage_errors(capsys):
     assert cli.main([]) == 2
     assert cli.main(["report"]) == 2
-    assert "name a report template (overview, tiering, valuation)" in capsys.readouterr().err
+    assert "name a report template (early_warning, overview, tiering, valuation)" in capsys.readouterr().err
     assert cli.main(["report", "overview", "-p", "lang"]) == 2  # argparse: -p needs 2 values
     assert cli.main(["frobnicate"]) == 2
 

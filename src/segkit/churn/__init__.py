@@ -12,6 +12,9 @@
   the split), Harrell's and Uno's concordance, time-dependent AUC, the integrated Brier
   score, calibration at the horizon, a fixed-horizon classifier and BTYD P(alive) beside
   the hazard models;
+- :mod:`~segkit.churn.warning`: the early-warning system (客户流失预警): risk within a
+  horizon from the six indicators, red / amber / green by a stated capacity, the warning
+  list with each customer's drivers and an action by tier;
 - :mod:`~segkit.churn.contractual`: the valuation module's sBG against Kaplan-Meier on
   the same cohorts of a subscription book.
 """
@@ -62,6 +65,7 @@ from .survival import (
     time_varying,
     to_long,
 )
+from .warning import ACTIONS, DEFAULT_ACTIONS, LEVELS, EarlyWarning, evaluate_warning
 
 __all__ = [
     "narrow_churn",
@@ -102,4 +106,9 @@ __all__ = [
     "BTYDRisk",
     "btyd_risk",
     "compare_models",
+    "LEVELS",
+    "ACTIONS",
+    "DEFAULT_ACTIONS",
+    "EarlyWarning",
+    "evaluate_warning",
 ]

@@ -247,11 +247,24 @@ def kaplan_meier(df: pd.DataFrame, group_col=None, duration_col: str = "duration
 # ---------------------------------------------------------------------- Breslow baseline
 
 
+def _open_start(start) -> np.ndarray:
+    """Starts for risk sets: followed from time 0 means at risk at 0 itself.
+
+    A row is at risk at t when ``start < t <= stop``; a row starting at 0 (no late
+    entry) must also count for an event at t = 0 (a churn on the day of acquisition),
+    so its start is moved to -inf.
+    """
+    s = np.asarray(start, dtype=float).copy()
+    s[s == 0] = -np.inf
+    return s
+
+
 def breslow_baseline(start, stop, event, risk, weights=None) -> pd.Series:
     """Breslow cumulative baseline hazard with counting-process risk sets.
 
-    A row is at risk at time t when ``start < t <= stop``; so late entry (``start`` =
-    entry age) and time-varying rows are both handled. Vectorised: O(n log n).
+    A row is at risk at time t when ``start < t <= stop`` (a row starting at 0 also at
+    t = 0); so late entry (``start`` = entry age) and time-varying rows are both
+    handled. Vectorised: O(n log n).
 
     Parameters
     ----------
@@ -265,7 +278,7 @@ def breslow_baseline(start, stop, event, risk, weights=None) -> pd.Series:
     pandas.Series
         Cumulative baseline hazard at each distinct event time (index).
     """
-    start = np.asarray(start, dtype=float)
+    start = _open_start(start)
     stop = np.asarray(stop, dtype=float)
     event = np.asarray(event).astype(bool)
     w = np.ones_like(stop) if weights is None else np.asarray(weights, dtype=float)
@@ -298,7 +311,7 @@ def schoenfeld_residuals(start, stop, event, X, beta):
     (numpy.ndarray, numpy.ndarray)
         The residuals (events x covariates) and the event times.
     """
-    start = np.asarray(start, dtype=float)
+    start = _open_start(start)
     stop = np.asarray(stop, dtype=float)
     event = np.asarray(event).astype(bool)
     X = np.asarray(X, dtype=float)
@@ -685,7 +698,7 @@ def time_varying_concordance(long: pd.DataFrame, risk, id_col: str = "customer_i
     higher risk; ties in risk count one half. lifelines has no such index for its
     time-varying model (issue 805).
     """
-    start = long[start_col].to_numpy(dtype=float)
+    start = _open_start(long[start_col].to_numpy(dtype=float))
     stop = long[stop_col].to_numpy(dtype=float)
     event = long[event_col].to_numpy().astype(bool)
     ids = pd.factorize(long[id_col])[0]

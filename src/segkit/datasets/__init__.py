@@ -1,7 +1,10 @@
 """Data sets: the real CDNOW log, the bundled synthetic company and the simulator.
 
 ``load_<name>()`` reads a file shipped in the repository's ``data/`` folder;
-``simulate(...)`` generates a synthetic company with its ground truth.
+``simulate(...)`` generates a synthetic company with its ground truth;
+``simulate_churn_panel(...)`` a monthly churn panel with time-varying covariates, late
+entry and known hazard ratios; ``make_subscriptions(...)`` a subscription business's
+one-table export with the sBG truth of every cohort.
 """
 
 from __future__ import annotations
@@ -20,6 +23,20 @@ from ._simulate import (
     simulate,
 )
 from ._source import SOURCES, check_source, load_source
+from ._survival import (
+    CONTRACTS,
+    PANEL_BASELINE,
+    PANEL_COMPLAINT_COLUMNS,
+    PANEL_HAZARD_RATIOS,
+    PANEL_INDICATORS,
+    SUBSCRIPTION_PLANS,
+    ChurnPanel,
+    ChurnPanelTruth,
+    Subscriptions,
+    SubscriptionTruth,
+    make_subscriptions,
+    simulate_churn_panel,
+)
 
 __all__ = [
     "SOURCES",
@@ -38,4 +55,16 @@ __all__ = [
     "OFFERS",
     "PLANS",
     "LIFECYCLE_STAGES",
+    "simulate_churn_panel",
+    "ChurnPanel",
+    "ChurnPanelTruth",
+    "PANEL_INDICATORS",
+    "PANEL_COMPLAINT_COLUMNS",
+    "PANEL_HAZARD_RATIOS",
+    "PANEL_BASELINE",
+    "make_subscriptions",
+    "Subscriptions",
+    "SubscriptionTruth",
+    "CONTRACTS",
+    "SUBSCRIPTION_PLANS",
 ]

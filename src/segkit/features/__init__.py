@@ -5,9 +5,9 @@
 - :mod:`segkit.features.profile`: the customer profile of RFM and tiers (recency in
   days, orders, revenue, margin after costs, regularity of purchasing);
 - :mod:`segkit.features.cohorts`: customer base, activity, revenue and acquisition
-  cohorts per period.
-
-Warning indicators over time windows (``windows.py``) arrive with the churn module.
+  cohorts per period;
+- :mod:`segkit.features.windows`: the six warning indicators of churn, each against the
+  customer's own baseline, at one as-of date or per period.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from .cohorts import cohort_retention, cohort_sizes, customer_base, revenue
 from .profile import customer_profile
 from .summary import calibration_holdout_summary, summary, summary_sql
+from .windows import INDICATORS, warning_indicators, warning_indicators_by_period
 
 __all__ = [
     "summary",
@@ -25,4 +26,7 @@ __all__ = [
     "revenue",
     "cohort_retention",
     "cohort_sizes",
+    "INDICATORS",
+    "warning_indicators",
+    "warning_indicators_by_period",
 ]

@@ -18,7 +18,10 @@ into :data:`TERMS`; a key defined in two files is an error at import:
 - :mod:`~segkit.glossary.segment`: segmentation and tiering (RFM segments, tiers,
   lifecycle stages, migration, clusters, look-alikes, the fairness audit).
 - :mod:`~segkit.glossary.value`: customer valuation (the purchase and spend models,
-  validation, P(alive), lifetime value, the valuation report and its figures).
+  validation, P(alive), lifetime value, the valuation report and its figures);
+- :mod:`~segkit.glossary.churn`: churn (the warning indicators by column name, the
+  warning levels and actions, survival models and metrics, the early-warning report
+  and its figures).
 
 Examples
 --------
@@ -41,7 +44,7 @@ from types import ModuleType
 
 from ..exceptions import ParameterError, SegkitError
 from ..schema import CATEGORIES
-from . import common, overview, quality, report, segment, value
+from . import churn, common, overview, quality, report, segment, value
 from .common import CATEGORY_VOCABULARIES
 
 __all__ = [
@@ -61,7 +64,7 @@ __all__ = [
 LANGS: tuple[str, ...] = ("en", "zh")
 
 #: The files of the glossary, one per module; each has a ``TERMS`` dict.
-_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment, value)
+_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment, value, churn)
 
 
 class UnknownTermError(SegkitError, KeyError):

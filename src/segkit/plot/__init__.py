@@ -23,7 +23,10 @@ fonts, sizes, colours and the shared chart frame):
 - :mod:`segkit.plot.segment`: segmentation and tiering (value concentration, tier
   shares, RFM grid, segment sizes, migration matrix, flows between tiers);
 - :mod:`segkit.plot.value`: customer valuation (expected against actual purchases,
-  tracking, model comparison, P(alive), lifetime value, historic against predictive).
+  tracking, model comparison, P(alive), lifetime value, historic against predictive);
+- :mod:`segkit.plot.churn`: churn (the threshold's trade-off, churn rates, Kaplan-Meier
+  curves, hazard ratios, calibration, model metrics, the risk levels and drivers of the
+  early warning, sBG against Kaplan-Meier).
 
 Everything is re-exported here: ``from segkit import plot; plot.customer_base(...)``.
 Setting an attribute here (``plot.DPI = 120``, or ``monkeypatch.setattr(plot,
@@ -36,7 +39,7 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
-from . import _style, overview, segment, value
+from . import _style, churn, overview, segment, value
 from ._style import (
     BUNDLED_FONT_PACKAGE,
     CJK_FONTS,
@@ -56,6 +59,18 @@ from ._style import (
 )
 from ._style import (
     _installed_font_names as _installed_font_names,  # patched by tests of the fonts
+)
+from .churn import (
+    LEVEL_COLORS,
+    calibration,
+    churn_rate,
+    hazard_ratios,
+    model_metrics,
+    risk_distribution,
+    sbg_vs_kaplan_meier,
+    survival_curves,
+    threshold_tradeoff,
+    warning_drivers,
 )
 from .overview import cohort_colour_top, cohort_retention, customer_base, revenue
 from .segment import (
@@ -106,10 +121,20 @@ __all__ = [
     "probability_alive_matrix",
     "clv_distribution",
     "historic_vs_predictive",
+    "LEVEL_COLORS",
+    "threshold_tradeoff",
+    "churn_rate",
+    "survival_curves",
+    "hazard_ratios",
+    "calibration",
+    "model_metrics",
+    "risk_distribution",
+    "warning_drivers",
+    "sbg_vs_kaplan_meier",
 ]
 
 #: The files of the package, in import order (the style first).
-_FILES: tuple[ModuleType, ...] = (_style, overview, segment, value)
+_FILES: tuple[ModuleType, ...] = (_style, overview, segment, value, churn)
 
 
 class _Package(ModuleType):
