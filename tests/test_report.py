@@ -282,7 +282,9 @@ def test_bool_and_float_parameters():
 
 def test_unknown_template_lists_the_templates():
     with pytest.raises(
-        ParameterError, match="unknown report template 'nope'; the templates are overview"
+        ParameterError,
+        match="unknown report template 'nope'; the templates are early_warning, overview, "
+              "tiering, valuation",
     ):
         get_template("nope")
 

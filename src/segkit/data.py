@@ -210,7 +210,8 @@ def last_event(data: CustomerData) -> pd.Timestamp:
     return pd.Timestamp(max(last))
 
 
-def observation_end(data: CustomerData, explicit=None) -> pd.Timestamp:
+def observation_end(data: CustomerData, explicit=None, name: str = "observation_end"
+                    ) -> pd.Timestamp:
     """The observation end: ``explicit``, else the data's own, else its last event.
 
     Parameters
@@ -218,6 +219,8 @@ def observation_end(data: CustomerData, explicit=None) -> pd.Timestamp:
     data : CustomerData
     explicit : date-like, optional
         ``None`` or ``""`` means "the data's own".
+    name : str
+        The argument's name in error messages (``as_of``, ``split_date``, ...).
 
     Returns
     -------
@@ -235,10 +238,10 @@ def observation_end(data: CustomerData, explicit=None) -> pd.Timestamp:
             end = pd.Timestamp(explicit)
         except (TypeError, ValueError):
             raise ParameterError(
-                f"observation_end {explicit!r} is not a date; write it as YYYY-MM-DD"
+                f"{name} {explicit!r} is not a date; write it as YYYY-MM-DD"
             ) from None
         if end is pd.NaT:
-            raise ParameterError(f"observation_end must be a date, got {explicit!r}")
+            raise ParameterError(f"{name} must be a date, got {explicit!r}")
         return end
     if data.observation_end is not None:
         return pd.Timestamp(data.observation_end)

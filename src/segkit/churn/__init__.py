@@ -65,7 +65,14 @@ from .survival import (
     time_varying,
     to_long,
 )
-from .warning import ACTIONS, DEFAULT_ACTIONS, LEVELS, EarlyWarning, evaluate_warning
+from .warning import (
+    ACTIONS,
+    ACTIONS_BY_SCHEME,
+    DEFAULT_ACTIONS,
+    LEVELS,
+    EarlyWarning,
+    evaluate_warning,
+)
 
 __all__ = [
     "narrow_churn",
@@ -109,6 +116,7 @@ __all__ = [
     "LEVELS",
     "ACTIONS",
     "DEFAULT_ACTIONS",
+    "ACTIONS_BY_SCHEME",
     "EarlyWarning",
     "evaluate_warning",
 ]

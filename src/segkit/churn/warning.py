@@ -74,6 +74,7 @@ __all__ = [
     "LEVELS",
     "ACTIONS",
     "DEFAULT_ACTIONS",
+    "ACTIONS_BY_SCHEME",
     "EarlyWarning",
     "evaluate_warning",
 ]
@@ -92,23 +93,34 @@ DEFAULT_ACTIONS: dict[str, dict[str, str]] = {
               "inferior": "no_action"},
 }
 
+#: Suggested actions by tier scheme (``segkit.segment`` tier codes), level and tier.
+ACTIONS_BY_SCHEME: dict[str, dict[str, dict[str, str]]] = {
+    "pareto": DEFAULT_ACTIONS,
+    "importance_risk": {
+        "red": {"important": "personal_call", "general": "retention_offer",
+                "risk": "retention_offer"},
+        "amber": {"important": "retention_offer", "general": "automated_mail",
+                  "risk": "automated_mail"},
+        "green": {"important": "no_action", "general": "no_action", "risk": "no_action"},
+    },
+    "vip": {
+        "red": {"vip": "personal_call", "potential": "retention_offer",
+                "ordinary": "automated_mail"},
+        "amber": {"vip": "retention_offer", "potential": "automated_mail",
+                  "ordinary": "automated_mail"},
+        "green": {"vip": "no_action", "potential": "no_action", "ordinary": "no_action"},
+    },
+}
+
 _TIME_TABLES = {"customers": "acquisition_date", "transactions": "timestamp",
                 "interactions": "timestamp", "complaints": "timestamp",
                 "contracts": "start_date"}
 
 
 def _date(name: str, value, data: CustomerData | None = None) -> pd.Timestamp:
-    if value is None or (isinstance(value, str) and value == ""):
-        if data is None:
-            raise ParameterError(f"{name} is required")
-        return resolve_end(data, None)
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD") from None
-    if ts is pd.NaT:
-        raise ParameterError(f"{name} must be a date, got {value!r}")
-    return ts
+    if data is None and (value is None or (isinstance(value, str) and value == "")):
+        raise ParameterError(f"{name} is required")
+    return resolve_end(data, value, name)
 
 
 def _listed(values) -> list:

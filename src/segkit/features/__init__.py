@@ -15,7 +15,12 @@ from __future__ import annotations
 from .cohorts import cohort_retention, cohort_sizes, customer_base, revenue
 from .profile import customer_profile
 from .summary import calibration_holdout_summary, summary, summary_sql
-from .windows import INDICATORS, warning_indicators, warning_indicators_by_period
+from .windows import (
+    INDICATOR_DIRECTIONS,
+    INDICATORS,
+    warning_indicators,
+    warning_indicators_by_period,
+)
 
 __all__ = [
     "summary",
@@ -27,6 +32,7 @@ __all__ = [
     "cohort_retention",
     "cohort_sizes",
     "INDICATORS",
+    "INDICATOR_DIRECTIONS",
     "warning_indicators",
     "warning_indicators_by_period",
 ]

@@ -104,6 +104,7 @@ from ..exceptions import ParameterError
 from ..schema import CustomerData
 
 __all__ = [
+    "INDICATOR_DIRECTIONS",
     "INDICATORS",
     "warning_indicators",
     "warning_indicators_by_period",
@@ -121,6 +122,16 @@ INDICATORS: tuple[str, ...] = (
 #: Interaction kinds counted as account activity, and as service contacts.
 ACTIVITY_KINDS: tuple[str, ...] = ("login", "visit")
 CONTACT_KINDS: tuple[str, ...] = ("service_contact",)
+#: The warning's direction of each indicator (docs/domain.md section 4): -1 when a fall
+#: warns (amount, activity, purchase and interaction frequency), +1 when a rise does.
+INDICATOR_DIRECTIONS: dict[str, int] = {
+    "amount_change": -1,
+    "negative_review_change": 1,
+    "activity_change": -1,
+    "purchase_frequency_change": -1,
+    "interaction_change": -1,
+    "complaint_change": 1,
+}
 
 _DAY_NS = 86_400 * 10**9
 _NONE = np.iinfo(np.int64).max  # "no date": later than every as-of date
@@ -169,15 +180,7 @@ def _params(window_days, baseline_days, min_baseline_days, pseudo_count, negativ
 
 
 def _as_of(data: CustomerData, as_of) -> pd.Timestamp:
-    if as_of is None or (isinstance(as_of, str) and as_of == ""):
-        return resolve_end(data, None)
-    try:
-        ts = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        raise ParameterError(f"as_of {as_of!r} is not a date; write it as YYYY-MM-DD") from None
-    if ts is pd.NaT:
-        raise ParameterError(f"as_of must be a date, got {as_of!r}")
-    return ts
+    return resolve_end(data, as_of, "as_of")
 
 
 def _listed(values) -> list:

@@ -54,9 +54,9 @@ from ..churn import (
     threshold_tradeoff,
 )
 from ..churn.evaluate import HorizonClassifier, btyd_risk, compare_models, known_at, time_split
-from ..churn.warning import DEFAULT_ACTIONS, LEVELS, EarlyWarning
+from ..churn.warning import ACTIONS_BY_SCHEME, LEVELS, EarlyWarning
 from ..exceptions import ParameterError, SchemaError, SegkitError
-from ..features import customer_profile
+from ..features import INDICATOR_DIRECTIONS, customer_profile
 from ..features.windows import INDICATORS, warning_indicators
 from ..quality import fmt_date
 from .page import Page
@@ -64,36 +64,12 @@ from .tiering import SCHEMES
 
 __all__ = ["EarlyWarningPage", "ACTIONS", "MODELS", "DIRECTIONS"]
 
-#: Suggested action by level and tier, for each tier scheme (action codes of
-#: :data:`segkit.churn.warning.ACTIONS`): effort where the value is.
-ACTIONS: dict[str, dict[str, dict[str, str]]] = {
-    "pareto": DEFAULT_ACTIONS,
-    "importance_risk": {
-        "red": {"important": "personal_call", "general": "retention_offer",
-                "risk": "retention_offer"},
-        "amber": {"important": "retention_offer", "general": "automated_mail",
-                  "risk": "automated_mail"},
-        "green": {"important": "no_action", "general": "no_action", "risk": "no_action"},
-    },
-    "vip": {
-        "red": {"vip": "personal_call", "potential": "retention_offer",
-                "ordinary": "automated_mail"},
-        "amber": {"vip": "retention_offer", "potential": "automated_mail",
-                  "ordinary": "automated_mail"},
-        "green": {"vip": "no_action", "potential": "no_action", "ordinary": "no_action"},
-    },
-}
+#: Suggested actions by tier scheme, level and tier (:data:`segkit.churn.ACTIONS_BY_SCHEME`).
+ACTIONS = ACTIONS_BY_SCHEME
 #: The models of the evaluation, in the order of the table.
 MODELS: tuple[str, ...] = ("cox", "aft", "forest", "classifier", "btyd")
-#: The warning's direction of each indicator: -1 "falls", +1 "rises" (docs/domain.md 4).
-DIRECTIONS: dict[str, int] = {
-    "amount_change": -1,
-    "negative_review_change": 1,
-    "activity_change": -1,
-    "purchase_frequency_change": -1,
-    "interaction_change": -1,
-    "complaint_change": 1,
-}
+#: The warning's direction of each indicator (:data:`segkit.features.INDICATOR_DIRECTIONS`).
+DIRECTIONS = INDICATOR_DIRECTIONS
 #: The quantile of the gaps between purchases that sets the threshold when none is given.
 THRESHOLD_QUANTILE = 0.9
 #: Candidate thresholds of the trade-off figure, in days (the chosen one is added).
@@ -434,7 +410,6 @@ class EarlyWarningPage(Page):
     # ------------------------------------------------------------------ sections
     def headline(self) -> None:
         """Customers at risk now, red against capacity, last churn rate, expected churners."""
-        from IPython.display import HTML
 
         g = self.g
         self.heading("sec_ch_headline", end=fmt_date(self.as_of))
@@ -466,13 +441,7 @@ class EarlyWarningPage(Page):
             cards.append((g("kpi_ch_expected", h=h), f"{expected:,.0f}",
                           g("kpi_ch_expected_note", share=self._pct(
                               expected / max(len(self.scored), 1)), active=f"{len(self.scored):,}")))
-        body = "".join(
-            f'<div class="segkit-kpi"><div class="segkit-kpi-label">{escape(label)}</div>'
-            f'<div class="segkit-kpi-value">{escape(v)}</div>'
-            f'<div class="segkit-kpi-note">{escape(note)}</div></div>'
-            for label, v, note in cards
-        )
-        self.show(HTML(f'<div class="segkit-kpis">{body}</div>'))
+        self.show_kpis(cards)
         if self.scored is not None:
             self.note("sec_ch_headline_note", end=fmt_date(self.as_of), h=h,
                       active=f"{len(self.scored):,}", days=f"{self.threshold:g}",

@@ -71,7 +71,6 @@ class OverviewPage(Page):
 
     def headline(self) -> None:
         """Customers, active customers and revenue with its change, in numbers and in words."""
-        from IPython.display import HTML
 
         h, g = self.numbers, self.g
         if h["period"] is None:
@@ -96,13 +95,7 @@ class OverviewPage(Page):
              g("kpi_active_note", share=share, period=period)),
             (g("kpi_revenue", currency=self.currency), f"{h['revenue']:,.0f}", change),
         ]
-        body = "".join(
-            f'<div class="segkit-kpi"><div class="segkit-kpi-label">{escape(label)}</div>'
-            f'<div class="segkit-kpi-value">{escape(value)}</div>'
-            f'<div class="segkit-kpi-note">{escape(note)}</div></div>'
-            for label, value, note in cards
-        )
-        self.show(HTML(f'<div class="segkit-kpis">{body}</div>'))
+        self.show_kpis(cards)
         key = "sec_headline_note" if h["complete"] else "sec_headline_partial_note"
         self.note(key, period=period, grain=self._grain_word, end=fmt_date(self.observation_end))
 

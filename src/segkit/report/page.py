@@ -130,6 +130,18 @@ class Page:
 
         self.show(Markdown(self.g(key, **fields)))
 
+    def show_kpis(self, cards) -> None:
+        """Headline cards: ``(label, value, note)`` triples (already in the reader's language)."""
+        from IPython.display import HTML
+
+        body = "".join(
+            f'<div class="segkit-kpi"><div class="segkit-kpi-label">{escape(label)}</div>'
+            f'<div class="segkit-kpi-value">{escape(value)}</div>'
+            f'<div class="segkit-kpi-note">{escape(note)}</div></div>'
+            for label, value, note in cards
+        )
+        self.show(HTML(f'<div class="segkit-kpis">{body}</div>'))
+
     def show_list(self, items: list[str]) -> None:
         """A bulleted list of sentences (already in the reader's language)."""
         from IPython.display import Markdown

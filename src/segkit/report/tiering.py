@@ -122,7 +122,6 @@ class TieringPage(Page):
     # ------------------------------------------------------------------ sections
     def headline(self) -> None:
         """Customers per tier, with their share of value, as cards."""
-        from IPython.display import HTML
 
         g = self.g
         if self.profile.empty:
@@ -135,13 +134,7 @@ class TieringPage(Page):
             cards.append((self.labels[tier], f"{int(row['customers']):,}",
                           g("kpi_tier_note", share=f"{row['share']:.1%}",
                             value_share=f"{row['value_share']:.1%}", value=self._value_word)))
-        body = "".join(
-            f'<div class="segkit-kpi"><div class="segkit-kpi-label">{escape(label)}</div>'
-            f'<div class="segkit-kpi-value">{escape(v)}</div>'
-            f'<div class="segkit-kpi-note">{escape(note)}</div></div>'
-            for label, v, note in cards
-        )
-        self.show(HTML(f'<div class="segkit-kpis">{body}</div>'))
+        self.show_kpis(cards)
         self.note("sec_tier_headline_note", n=f"{len(self.profile):,}",
                   total=self._money(float(self.profile[self.value].sum())),
                   value=self._value_word)

@@ -361,7 +361,6 @@ class ValuationPage(Page):
     # ------------------------------------------------------------------ sections
     def headline(self) -> None:
         """Customers, expected purchases, total lifetime value and its concentration, as cards."""
-        from IPython.display import HTML
 
         g = self.g
         self.heading("sec_val_headline", end=fmt_date(self.observation_end))
@@ -388,13 +387,7 @@ class ValuationPage(Page):
             cards.append((g("kpi_val_top", share=f"{TOP_SHARE:.0%}"),
                           f"{top / total:.0%}" if total > 0 else "–",
                           g("kpi_val_top_note", n=f"{k:,}")))
-        body = "".join(
-            f'<div class="segkit-kpi"><div class="segkit-kpi-label">{escape(label)}</div>'
-            f'<div class="segkit-kpi-value">{escape(v)}</div>'
-            f'<div class="segkit-kpi-note">{escape(note)}</div></div>'
-            for label, v, note in cards
-        )
-        self.show(HTML(f'<div class="segkit-kpis">{body}</div>'))
+        self.show_kpis(cards)
         self.note("sec_val_headline_note", model=self._model_label(self.model_used),
                   n=f"{n:,}", end=fmt_date(self.observation_end), months=months,
                   rate=self._rate, currency=self.currency)
