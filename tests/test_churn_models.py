@@ -55,7 +55,8 @@ def test_kaplan_meier_equals_lifelines_with_the_log_rank_test():
         np.testing.assert_allclose(mine["survival"], ref.survival_function_.iloc[:, 0])
         assert km.medians[g] == ref.median_survival_time_
     lr = multivariate_logrank_test(df["duration"], df["plan"], df["event"])
-    assert km.logrank["p_value"] == pytest.approx(lr.p_value)
+    no_entry = kaplan_meier(df, "plan")
+    assert no_entry.logrank["p_value"] == pytest.approx(lr.p_value)
     assert km.logrank["p_value"] < 0.05  # plan b churns faster
     assert km.survival_at([0.5, 1.0]).shape == (2, 2)
     one = kaplan_meier(df)
@@ -291,3 +292,29 @@ def test_an_event_at_time_zero_has_everyone_at_risk():
     # the same with late entry: a row entering at 0.5 is not at risk at 0 or 0.5
     h = breslow_baseline([0, 0, 0.5], [0, 0.5, 2], [1, 1, 0], [1.0, 1.0, 1.0])
     np.testing.assert_allclose(h.to_numpy(), [1 / 2, 1 / 2 + 1 / 1])
+
+
+def test_log_rank_equals_lifelines_without_entry_and_respects_entry():
+    df = exp_data(n=900, seed=13)
+    df["g3"] = np.random.default_rng(1).choice(["a", "b", "c"], size=len(df))
+    from segkit.churn import logrank_test
+
+    for col in ("plan", "g3"):
+        ref = multivariate_logrank_test(df["duration"], df[col], df["event"])
+        mine = logrank_test(df["duration"], df[col], df["event"])
+        assert mine["test_statistic"] == pytest.approx(ref.test_statistic, rel=1e-9)
+        assert mine["degrees_of_freedom"] == ref.degrees_of_freedom
+    # two groups with the same hazard; group b enters late. Ignoring entry, b's
+    # early risk set is inflated with people not yet observed: a false difference
+    rng = np.random.default_rng(14)
+    n = 6000
+    t = rng.exponential(1.0, size=n)
+    g = np.where(np.arange(n) % 2 == 0, "a", "b")
+    entry = np.where(g == "b", rng.uniform(0, 1.5, size=n), 0.0)
+    keep = t > entry
+    frame = pd.DataFrame({"duration": t[keep], "event": 1, "entry": entry[keep], "g": g[keep]})
+    right = logrank_test(frame["duration"], frame["g"], frame["event"], frame["entry"])
+    wrong = logrank_test(frame["duration"], frame["g"], frame["event"])
+    assert right["p_value"] > 0.01 and wrong["p_value"] < 1e-6
+    km = kaplan_meier(frame, "g", entry_col="entry")
+    assert km.logrank["test_statistic"] == pytest.approx(right["test_statistic"])

@@ -52,6 +52,7 @@ from .models import (
     TimeVaryingCoxModel,
     breslow_baseline,
     kaplan_meier,
+    logrank_test,
     split_follow_up,
     time_varying_concordance,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "complaint_counts",
     "episodes",
     "kaplan_meier",
+    "logrank_test",
     "KaplanMeierResult",
     "CoxModel",
     "AFTModel",

@@ -36,6 +36,7 @@ from ..exceptions import NotFittedError, ParameterError, SchemaError
 __all__ = [
     "KaplanMeierResult",
     "kaplan_meier",
+    "logrank_test",
     "CoxModel",
     "AFTModel",
     "TimeVaryingCoxModel",
@@ -198,7 +199,8 @@ def kaplan_meier(df: pd.DataFrame, group_col=None, duration_col: str = "duration
                  ) -> KaplanMeierResult:
     """Kaplan-Meier survival by group (tier, cohort, plan) with the log-rank test.
 
-    Late entry (``entry_col``) is honoured: a customer counts at risk from entry on.
+    Late entry (``entry_col``) is honoured, in the curves and in the log-rank test
+    (:func:`logrank_test`): a customer counts at risk from entry on.
 
     Examples
     --------
@@ -209,7 +211,6 @@ def kaplan_meier(df: pd.DataFrame, group_col=None, duration_col: str = "duration
     [0.333, 1.0]
     """
     from lifelines import KaplanMeierFitter
-    from lifelines.statistics import multivariate_logrank_test
 
     _check_frame(df, [duration_col, event_col, entry_col, group_col])
     _check_times(df, duration_col, event_col, entry_col)
@@ -237,11 +238,57 @@ def kaplan_meier(df: pd.DataFrame, group_col=None, duration_col: str = "duration
         medians[g] = float(f.median_survival_time_)
     logrank = None
     if len(fitters) > 1:
-        res = multivariate_logrank_test(df[duration_col], groups, df[event_col])
-        logrank = {"test_statistic": float(res.test_statistic), "p_value": float(res.p_value),
-                   "degrees_of_freedom": int(res.degrees_of_freedom)}
+        logrank = logrank_test(df[duration_col], groups, df[event_col],
+                               None if entry_col is None else df[entry_col])
     return KaplanMeierResult(pd.concat(parts, ignore_index=True),
                              pd.Series(medians, name="median"), logrank, fitters)
+
+
+def logrank_test(durations, groups, events, entry=None) -> dict:
+    """The k-group log-rank test, with risk sets that respect late entry.
+
+    At each event time, observed against expected events per group given who is at
+    risk (entered before t, not yet left); the statistic is chi-squared with k - 1
+    degrees of freedom. Without ``entry`` it equals lifelines'
+    ``multivariate_logrank_test``; lifelines has no entry argument, and with late
+    entrants counted from time 0 its risk sets are too large early on.
+
+    Returns
+    -------
+    dict
+        ``test_statistic``, ``p_value``, ``degrees_of_freedom``.
+    """
+    from scipy.stats import chi2
+
+    t = np.asarray(durations, dtype=float)
+    e = np.asarray(events).astype(bool)
+    start = _open_start(np.zeros_like(t) if entry is None else entry)
+    codes, levels = pd.factorize(pd.Series(np.asarray(groups)).astype(str), sort=True)
+    k = len(levels)
+    if k < 2:
+        raise ParameterError("the log-rank test needs at least two groups")
+    times = np.unique(t[e])
+    n = np.empty((times.size, k))
+    d = np.empty((times.size, k))
+    for g in range(k):  # over groups, not customers
+        sel = codes == g
+        ts, ss = np.sort(t[sel]), np.sort(start[sel])
+        # at risk at u: stop >= u and not start >= u
+        n[:, g] = (ts.size - np.searchsorted(ts, times, side="left")) \
+            - (ss.size - np.searchsorted(ss, times, side="left"))
+        d[:, g] = np.bincount(np.searchsorted(times, t[sel & e]), minlength=times.size)
+    n_tot, d_tot = n.sum(axis=1), d.sum(axis=1)
+    ok = n_tot > 0
+    n, d, n_tot, d_tot = n[ok], d[ok], n_tot[ok], d_tot[ok]
+    expected = n * (d_tot / n_tot)[:, None]
+    o_e = (d - expected).sum(axis=0)
+    factor = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / np.maximum(n_tot - 1, 1), 0.0)
+    share = n / n_tot[:, None]
+    V = np.einsum("t,tg,th->gh", factor, share, -share)
+    V[np.diag_indices(k)] += (factor[:, None] * share).sum(axis=0)
+    stat = float(o_e[:-1] @ np.linalg.solve(V[:-1, :-1], o_e[:-1]))
+    return {"test_statistic": stat, "p_value": float(chi2.sf(stat, k - 1)),
+            "degrees_of_freedom": k - 1}
 
 
 # ---------------------------------------------------------------------- Breslow baseline

@@ -41,7 +41,7 @@ Examples
 [Task 1] … Not done yet: answer_1 is still None.
   Hint: ...
 >>> list(ex.EXERCISES)
-['00_getting_started', '01_segmentation', '02_valuation']
+['00_getting_started', '01_segmentation', '02_valuation', '03_survival']
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ REGISTRY: tuple[str, ...] = (
     "ex00_getting_started",
     "ex01_segmentation",
     "ex02_valuation",
+    "ex03_survival",
 )
 
 __all__ = [
