@@ -77,6 +77,8 @@ bench: env
 	$(BIN)/python benchmarks/bench_summary.py
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_segment.py
+	$(BIN)/python benchmarks/bench_value.py
+	$(BIN)/python benchmarks/bench_churn.py
 
 lint: env
 	$(BIN)/ruff check src tests benchmarks scripts notebooks exercises

@@ -252,6 +252,9 @@ def test_time_varying_cox_equals_lifelines_and_predicts():
     now = pd.DataFrame({"z": [0.0, 1.0]})
     s = m.predict_survival(now, [0.5], conditional_after=[1.0, 1.0]).iloc[:, 0].to_numpy()
     np.testing.assert_allclose(s, np.exp(-0.5 * np.exp(0.8 * np.array([0.0, 1.0]))), atol=0.05)
+    with pytest.warns(UserWarning, match="beyond the longest follow-up"):
+        late = m.predict_survival(now, [0.5], conditional_after=[2.4, 1.0])
+    assert np.isnan(late.iloc[0, 0]) and np.isfinite(late.iloc[1, 0])
     with pytest.raises(SchemaError, match="stop > start"):
         TimeVaryingCoxModel().fit(long.assign(stop=long["start"]))
 

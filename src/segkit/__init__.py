@@ -13,6 +13,9 @@ The modules, in the order data flows through them (docs/architecture.md has the 
   lifecycle stages, tier dynamics, clusters, look-alikes, the fairness audit);
 - :mod:`segkit.value`: customer valuation (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB,
   Gamma-Gamma, sBG, CLV with intervals, calibration/holdout validation);
+- :mod:`segkit.churn`: churn as survival (narrow and broad churn, survival data with
+  censoring and late entry, Kaplan-Meier, Cox, AFT, time-varying Cox, honest
+  evaluation, the early-warning system);
 - :mod:`segkit.plot`, :mod:`segkit.glossary`, :mod:`segkit.report`: what reports and
   notebooks show;
 - :mod:`segkit.exercises`: the checks the course exercises call.
@@ -23,6 +26,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from . import (
+    churn,
     config,
     convert,
     data,
@@ -49,6 +53,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 
 __all__ = [
     "__version__",
+    "churn",
     "config",
     "convert",
     "data",

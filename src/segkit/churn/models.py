@@ -393,6 +393,18 @@ class _Fitted:
         if not hasattr(self, "fitter_"):
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
 
+    @property
+    def concordance_(self) -> float:
+        """Harrell's concordance on the training data, computed when first asked for
+        (lifelines' is a slow pure-Python count: seconds at 1e5 rows)."""
+        self._check_fitted()
+        if getattr(self, "_concordance", None) is None:
+            self._concordance = self._training_concordance()
+        return self._concordance
+
+    def _training_concordance(self) -> float:
+        return float(self.fitter_.concordance_index_)
+
 
 class CoxModel(_Fitted):
     """Cox proportional hazards (lifelines ``CoxPHFitter``) with a late-entry-correct baseline.
@@ -409,6 +421,10 @@ class CoxModel(_Fitted):
     Attributes
     ----------
     fitter_ : lifelines.CoxPHFitter
+        The fitted lifelines model (its own ``baseline_survival_`` ignores late entry).
+    design_ : object
+        The covariate design: ``design_.transform(df)`` is the matrix ``fitter_`` sees
+        (categories one-hot with the levels of fit), ``design_.names`` its columns.
     hazard_ratios_ : pandas.DataFrame
         ``coef, hazard_ratio, lower, upper, p`` (95% interval) per design column.
     baseline_cumulative_hazard_ : pandas.Series or dict of Series (by stratum)
@@ -461,6 +477,7 @@ class CoxModel(_Fitted):
             f.fit(frame, "_T", "_E", entry_col="_entry" if entry_col is not None else None,
                   weights_col="_w" if weights_col is not None else None, robust=False)
         self.fitter_ = f
+        self._concordance = None
         self.duration_col, self.event_col, self.entry_col = duration_col, event_col, entry_col
         self.params_ = f.params_.copy()
         s = f.summary
@@ -469,7 +486,6 @@ class CoxModel(_Fitted):
             "lower": s["exp(coef) lower 95%"], "upper": s["exp(coef) upper 95%"], "p": s["p"],
         })
         self.hazard_ratios_.index.name = "covariate"
-        self.concordance_ = float(f.concordance_index_)
         self.log_likelihood_ = float(f.log_likelihood_)
         risk = np.exp(X.to_numpy() @ self.params_.to_numpy())
         start = frame["_entry"].to_numpy() if entry_col is not None else np.zeros(len(frame))
@@ -643,10 +659,10 @@ class AFTModel(_Fitted):
             warnings.simplefilter("ignore")
             f.fit(frame, "_T", "_E", entry_col="_entry" if entry_col is not None else None)
         self.fitter_ = f
+        self._concordance = None
         self.params_ = f.params_.copy()
         self.log_likelihood_ = float(f.log_likelihood_)
         self.AIC_ = float(f.AIC_)
-        self.concordance_ = float(f.concordance_index_)
         return self
 
     def _X(self, df):
@@ -659,10 +675,11 @@ class AFTModel(_Fitted):
         a = _ages(df, conditional_after)
         X = self._X(df)
         a = np.zeros(len(df)) if a is None else a
-        s_a = np.where(a > 0, self._surv_at(X, a), 1.0)
+        shape = self._shape(X)
+        s_a = np.where(a > 0, self._surv_from(shape, a), 1.0)
         s = np.empty((len(df), t.size))
         for j in range(t.size):  # over requested times, not customers
-            s[:, j] = np.where(a + t[j] > 0, self._surv_at(X, a + t[j]), 1.0) \
+            s[:, j] = np.where(a + t[j] > 0, self._surv_from(shape, a + t[j]), 1.0) \
                 / np.maximum(s_a, 1e-300)
         return pd.DataFrame(s, index=df.index, columns=t)
 
@@ -672,19 +689,29 @@ class AFTModel(_Fitted):
         Xa = X.assign(Intercept=1.0)
         return Xa[list(p.index)].to_numpy() @ p.to_numpy()
 
-    def _surv_at(self, X: pd.DataFrame, ages: np.ndarray) -> np.ndarray:
-        """S(age_i | x_i) per row, in closed form from the fitted parameters."""
+    def _shape(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's (location, shape) on the log-time scale, computed once."""
+        if self.distribution == "weibull":
+            return self._linear(X, "lambda_"), np.exp(self._linear(X, "rho_"))
+        if self.distribution == "loglogistic":
+            return self._linear(X, "alpha_"), np.exp(self._linear(X, "beta_"))
+        return self._linear(X, "mu_"), np.exp(self._linear(X, "sigma_"))
+
+    def _surv_from(self, shape: tuple[np.ndarray, np.ndarray], ages) -> np.ndarray:
+        """S(age_i | x_i) per row, in closed form, from :meth:`_shape`."""
         from scipy.special import log_ndtr
 
-        t = np.maximum(np.asarray(ages, dtype=float), 1e-300)
+        loc, k = shape
+        z = np.log(np.maximum(np.asarray(ages, dtype=float), 1e-300)) - loc
         if self.distribution == "weibull":
-            lam, rho = np.exp(self._linear(X, "lambda_")), np.exp(self._linear(X, "rho_"))
-            return np.exp(-np.exp(rho * (np.log(t) - np.log(lam))))
+            return np.exp(-np.exp(k * z))
         if self.distribution == "loglogistic":
-            alpha, beta = np.exp(self._linear(X, "alpha_")), np.exp(self._linear(X, "beta_"))
-            return 1.0 / (1.0 + np.exp(beta * (np.log(t) - np.log(alpha))))
-        mu, sigma = self._linear(X, "mu_"), np.exp(self._linear(X, "sigma_"))
-        return np.exp(log_ndtr(-(np.log(t) - mu) / sigma))
+            return 1.0 / (1.0 + np.exp(k * z))
+        return np.exp(log_ndtr(-z / k))
+
+    def _surv_at(self, X: pd.DataFrame, ages: np.ndarray) -> np.ndarray:
+        """S(age_i | x_i) per row, in closed form from the fitted parameters."""
+        return self._surv_from(self._shape(X), ages)
 
     def predict_risk(self, df: pd.DataFrame) -> pd.Series:
         """Minus the log median lifetime (higher: churns sooner)."""
@@ -719,12 +746,13 @@ class AFTModel(_Fitted):
         # grid u in [0, 1): t = a + span * u / (1 - u) maps to [a, inf); cut at the horizon
         u = np.linspace(0.0, 1.0, 401)[:-1]
         span = np.maximum(scale, 1e-9)
-        s_a = np.where(a > 0, self._surv_at(X, a), 1.0)
+        shape = self._shape(X)
+        s_a = np.where(a > 0, self._surv_from(shape, a), 1.0)
         total = np.zeros(len(df))
         prev_t, prev_s = np.zeros(len(df)), np.ones(len(df))
         for k, uk in enumerate(u):  # over grid points (fixed), not customers
             dt = np.minimum(span * uk / (1 - uk), hmax)
-            s = self._surv_at(X, a + dt) / np.maximum(s_a, 1e-300)
+            s = self._surv_from(shape, a + dt) / np.maximum(s_a, 1e-300)
             if k:
                 total += 0.5 * (s + prev_s) * (dt - prev_t)
             prev_t, prev_s = dt, s
@@ -814,6 +842,7 @@ class TimeVaryingCoxModel(_Fitted):
             f.fit(frame, id_col="_id", event_col="_E", start_col="_start", stop_col="_stop",
                   show_progress=False)
         self.fitter_ = f
+        self._concordance = None
         self.params_ = f.params_.copy()
         s = f.summary
         self.hazard_ratios_ = pd.DataFrame({
@@ -825,10 +854,14 @@ class TimeVaryingCoxModel(_Fitted):
         lin = X.to_numpy() @ self.params_.to_numpy()
         self.baseline_cumulative_hazard_ = breslow_baseline(
             frame["_start"], frame["_stop"], frame["_E"], np.exp(lin))
-        self.concordance_ = time_varying_concordance(
-            frame.rename(columns={"_id": "id"}), lin, "id", "_start", "_stop", "_E")
+        self._concordance_input = (frame[["_id", "_start", "_stop", "_E"]], lin)
         self.cols_ = (id_col, start_col, stop_col, event_col)
+        self.max_time_ = float(frame["_stop"].max())
         return self
+
+    def _training_concordance(self) -> float:
+        frame, lin = self._concordance_input
+        return time_varying_concordance(frame, lin, "_id", "_start", "_stop", "_E")
 
     def predict_risk(self, df: pd.DataFrame) -> pd.Series:
         """Log partial hazard of each row's covariates."""
@@ -841,7 +874,9 @@ class TimeVaryingCoxModel(_Fitted):
 
         ``df`` has one row per customer with the current covariates;
         ``conditional_after`` gives the current ages (a column name or array; default
-        0, i.e. from the origin).
+        0, i.e. from the origin). Ages beyond the longest follow-up of the training
+        data give NaN with a warning (the baseline hazard is unknown there), not a
+        survival of 1.
         """
         self._check_fitted()
         t = _times(times)
@@ -850,7 +885,15 @@ class TimeVaryingCoxModel(_Fitted):
         base = self.baseline_cumulative_hazard_
         lin = np.exp(self.predict_risk(df).to_numpy())[:, None]
         h = np.stack([_step(base, a + tj) for tj in t], axis=1) - _step(base, a)[:, None]
-        return pd.DataFrame(np.exp(-h * lin), index=df.index, columns=t)
+        out = np.exp(-h * lin)
+        beyond = (a[:, None] + t[None, :]) > self.max_time_
+        if beyond.any():
+            warnings.warn(
+                f"{int(beyond.any(axis=1).sum())} customers are asked about ages beyond the "
+                f"longest follow-up in training ({self.max_time_:.3g}): the baseline hazard "
+                "is unknown there, so their survival is NaN", UserWarning, stacklevel=2)
+            out[beyond] = np.nan
+        return pd.DataFrame(out, index=df.index, columns=t)
 
     def concordance(self, long: pd.DataFrame) -> float:
         """:func:`time_varying_concordance` of this model on (new) long-format rows."""
@@ -938,7 +981,16 @@ class SurvivalForest(_Fitted):
                                  random_state=self.random_state, n_jobs=self.n_jobs)
         f.fit(X.to_numpy(), y)
         self.fitter_ = f
+        self._concordance = None
+        self._train = (X.to_numpy(), df[duration_col].to_numpy(float),
+                       df[event_col].to_numpy().astype(bool))
         return self
+
+    def _training_concordance(self) -> float:
+        from sksurv.metrics import concordance_index_censored
+
+        X, t, e = self._train
+        return float(concordance_index_censored(e, t, self.fitter_.predict(X))[0])
 
     def predict_risk(self, df: pd.DataFrame) -> pd.Series:
         """The forest's risk score (ensemble cumulative hazard summed over event times)."""

@@ -749,6 +749,15 @@ class SubscriptionTruth:
         w = c["share"].to_numpy()
         return (w[:, None] * s).sum(axis=0) / w.sum()
 
+    def survival_by(self, t, by: str = "contract") -> pd.DataFrame:
+        """:meth:`survival` of every contract (or plan) at months ``t``: groups x months."""
+        if by not in ("contract", "plan"):
+            raise ParameterError(f"by must be 'contract' or 'plan', got {by!r}")
+        tv = np.atleast_1d(np.asarray(t))
+        groups = list(pd.unique(self.cohorts[by]))
+        rows = [self.survival(tv, **{by: g}) for g in groups]  # over the few groups
+        return pd.DataFrame(rows, index=pd.Index(groups, name=by), columns=tv)
+
     def retention_rate(self, t, contract: str | None = None,
                        plan: str | None = None) -> np.ndarray:
         """``S(t) / S(t - 1)``: the share of month ``t - 1``'s subscribers who renew (t >= 1).

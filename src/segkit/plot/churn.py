@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, PercentFormatter
 
 from .. import glossary
+from ..exceptions import ParameterError
 from ._style import DPI, FIGSIZE, _colors, _empty, _figure, _thousands, _time_chart, figure_lang
 
 __all__ = [
@@ -82,7 +83,6 @@ def _p_text(p: float) -> str:
 
 def _time_axis_label(g: glossary.Glossary, unit: str, start: str | None) -> str:
     if unit not in _UNITS:
-        from ..exceptions import ParameterError
 
         raise ParameterError(f"unit must be one of {', '.join(_UNITS)} (days, weeks, months), "
                              f"got {unit!r}")
@@ -281,6 +281,9 @@ def hazard_ratios(table: pd.DataFrame, lang: str = "en", *, title: str | None = 
     pad = (right / left) ** 0.08
     ax.set_xlim(left / pad, right * pad)
     ticks = [v for v in _HR_TICKS if left / pad <= v <= right * pad]
+    if len(ticks) < 3:  # ratios close to 1: a few ticks across the drawn range
+        ticks = sorted({float(f"{v:.2g}") for v in np.geomspace(left / pad, right * pad, 5)}
+                       | {1.0})
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -320,7 +323,7 @@ def calibration(table: pd.DataFrame, lang: str = "en", *, horizon: float,
     lang = figure_lang(lang)
     g = glossary.Glossary(lang)
     fig, ax = _figure((FIGSIZE[0] * 0.8, FIGSIZE[1] * 1.3))
-    _title(fig, g("fig_ch_calibration", h=f"{float(horizon):g}", unit=g(f"grain_n_{unit}")))
+    _title(fig, g("fig_ch_calibration", h=f"{float(horizon):.3g}", unit=g(f"grain_n_{unit}")))
     if table is None or table.empty:
         return _empty(fig, ax, lang)
     p = table["predicted"].to_numpy(dtype=float)
@@ -336,7 +339,7 @@ def calibration(table: pd.DataFrame, lang: str = "en", *, horizon: float,
     ax.set_ylim(0, top)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    h, u = f"{float(horizon):g}", g(f"grain_n_{unit}")
+    h, u = f"{float(horizon):.3g}", g(f"grain_n_{unit}")
     ax.set_xlabel(g("axis_ch_predicted", h=h, unit=u))
     ax.set_ylabel(g("axis_ch_observed", h=h, unit=u))
     if model_label:
@@ -531,7 +534,7 @@ def warning_drivers(warning_list: pd.DataFrame, lang: str = "en", *, level: str 
 # --------------------------------------------------------------------------- subscriptions
 
 
-def sbg_vs_kaplan_meier(curves: pd.DataFrame, sbg: pd.DataFrame, lang: str = "en", *,
+def sbg_vs_kaplan_meier(curves, sbg: pd.DataFrame | None = None, lang: str = "en", *,
                         unit: str = "M", order: list[str] | None = None) -> Figure:
     """Retention of the contractual sBG model beside Kaplan-Meier, on the same cohorts.
 
@@ -542,17 +545,30 @@ def sbg_vs_kaplan_meier(curves: pd.DataFrame, sbg: pd.DataFrame, lang: str = "en
 
     Parameters
     ----------
-    curves : pandas.DataFrame
+    curves : SBGComparison or pandas.DataFrame
+        The output of :func:`segkit.churn.sbg_vs_kaplan_meier` (both curves at whole
+        periods; ``sbg`` is then not needed), or
         :attr:`segkit.churn.KaplanMeierResult.curves` (``group``, ``time``,
         ``survival``, ``lower``, ``upper``), groups = cohorts (or plans).
-    sbg : pandas.DataFrame
-        ``group``, ``time``, ``survival``: the sBG survival of each group at whole
-        periods.
+    sbg : pandas.DataFrame, optional
+        With Kaplan-Meier curves: ``group``, ``time``, ``survival``, the sBG survival
+        of each group at whole periods.
     unit : {"D", "W", "M"}, default "M"
         The unit of ``time`` (a subscription book counts in months).
     order : list of str, optional
         The groups in legend order.
     """
+    if hasattr(curves, "curves"):  # an SBGComparison: both curves at whole periods
+        both = curves.curves
+        # Kaplan-Meier says nothing beyond the longest follow-up of a cohort
+        curves = both.loc[both["observed"]].rename(
+            columns={"period": "time", "km": "survival", "km_lower": "lower",
+                     "km_upper": "upper"})[["group", "time", "survival", "lower", "upper"]]
+        sbg = both.rename(columns={"period": "time", "sbg": "survival"})[
+            ["group", "time", "survival"]]
+    if sbg is None:
+        raise ParameterError("give the sBG curves (sbg=...) or the SBGComparison of "
+                             "segkit.churn.sbg_vs_kaplan_meier")
     lang = figure_lang(lang)
     g = glossary.Glossary(lang)
     fig, ax = _figure((FIGSIZE[0], FIGSIZE[1] * 1.25))
