@@ -321,3 +321,15 @@ def test_log_rank_equals_lifelines_without_entry_and_respects_entry():
     assert right["p_value"] > 0.01 and wrong["p_value"] < 1e-6
     km = kaplan_meier(frame, "g", entry_col="entry")
     assert km.logrank["test_statistic"] == pytest.approx(right["test_statistic"])
+
+
+def test_a_covariate_without_variation_is_left_out_with_a_warning():
+    df = exp_data(seed=15).assign(flat=0.0, one_region="north")
+    with pytest.warns(UserWarning, match="one value only"):
+        m = CoxModel().fit(df)
+    assert m.design_.dropped == ["flat"] and "flat" not in m.hazard_ratios_.index
+    assert "one_region" in m.design_.columns and not any(
+        n.startswith("one_region") for n in m.design_.names)  # one level: no dummy at all
+    assert np.isfinite(m.predict_risk(df)).all()
+    with pytest.raises(SchemaError, match="no covariate varies"), pytest.warns(UserWarning):
+        CoxModel().fit(df[["duration", "event", "flat"]])

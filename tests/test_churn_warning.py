@@ -305,3 +305,17 @@ def test_not_fitted_and_bad_inputs(sim, fitted):
 
     with pytest.raises(SchemaError, match="churn_time"):
         evaluate_warning(sim.tables, sim.truth.drop(columns="churn_time"), fitted)
+
+
+def test_a_company_with_transactions_only_gets_a_warning_from_purchases(sim):
+    # no interactions, no complaints (the CDNOW shape): the indicators that never vary
+    # are left out of the model, and the list shows the drivers it kept
+    data = CustomerData(transactions=sim.tables.transactions)
+    with pytest.warns(UserWarning, match="one value only"):
+        ew = EarlyWarning(capacity=30, n_train_dates=3).fit(data, "2024-09-01")
+    assert set(ew.covariates_) <= {"amount_change", "purchase_frequency_change"}
+    assert ew.covariates_ and ew.coef_.notna().all()
+    wl = ew.warning_list(data, "2024-09-01", levels=("red",))
+    assert 0 < len(wl) <= 30
+    drivers = pd.unique(wl[["driver_1", "driver_2", "driver_3"]].to_numpy().ravel())
+    assert {d for d in drivers if d is not None} <= set(ew.covariates_)

@@ -66,6 +66,7 @@ class _Design:
             if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
                 self.levels[c] = sorted(pd.unique(s.dropna().astype(str)))
         self.names = self._names()
+        self.dropped: list[str] = []
 
     def _names(self) -> list[str]:
         names = []
@@ -75,6 +76,28 @@ class _Design:
             else:
                 names.append(c)
         return names
+
+    def fit_transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """:meth:`transform`, dropping design columns with one value only (with a warning).
+
+        A covariate that never varies (no complaints at all in the data, one region
+        only) carries no information and makes the likelihood singular; it is left
+        out, named in ``dropped`` and in a warning, instead of failing the fit.
+        """
+        X = self.transform(frame)
+        values = X.to_numpy()
+        const = [n for j, n in enumerate(self.names)
+                 if len(values) and np.all(values[:, j] == values[0, j])]
+        if const:
+            warnings.warn(f"covariates {const} have one value only in the {self.table} and "
+                          "are left out of the model", UserWarning, stacklevel=3)
+            self.dropped = const
+            self.names = [n for n in self.names if n not in const]
+            X = X[self.names]
+        if not self.names and self.columns:
+            raise SchemaError(self.table, ", ".join(self.columns), "no covariate varies: "
+                              "nothing for the model to learn from", pd.DataFrame(), 0)
+        return X
 
     def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         missing = [c for c in self.columns if c not in frame.columns]
@@ -459,7 +482,7 @@ class CoxModel(_Fitted):
         exclude = [duration_col, event_col, entry_col, weights_col, *strata]
         cols = [c for c in _covariate_columns(df, covariate_cols, exclude) if c not in strata]
         self.design_ = _Design(df, cols)
-        X = self.design_.transform(df)
+        X = self.design_.fit_transform(df)
         frame = X.assign(_T=df[duration_col].to_numpy(dtype=float),
                          _E=df[event_col].to_numpy().astype(int))
         if entry_col is not None:
@@ -650,7 +673,7 @@ class AFTModel(_Fitted):
                               df.loc[bad, [duration_col]].head(5), int(bad.sum()))
         exclude = [duration_col, event_col, entry_col]
         self.design_ = _Design(df, _covariate_columns(df, covariate_cols, exclude))
-        X = self.design_.transform(df)
+        X = self.design_.fit_transform(df)
         frame = X.assign(_T=d, _E=df[event_col].to_numpy().astype(int))
         if entry_col is not None:
             frame["_entry"] = df[entry_col].to_numpy(dtype=float)
@@ -832,7 +855,7 @@ class TimeVaryingCoxModel(_Fitted):
         exclude = [id_col, start_col, stop_col, event_col]
         self.design_ = _Design(long, _covariate_columns(long, covariate_cols, exclude),
                                "long survival data")
-        X = self.design_.transform(long)
+        X = self.design_.fit_transform(long)
         frame = X.assign(_id=long[id_col].to_numpy(), _start=long[start_col].to_numpy(float),
                          _stop=long[stop_col].to_numpy(float),
                          _E=long[event_col].to_numpy().astype(int))

@@ -461,6 +461,9 @@ class EarlyWarning:
         model = CoxModel(penalizer=float(self.penalizer)).fit(
             train, "duration", "event", covariate_cols=cols)
         self.model_ = model
+        # an indicator without variation (no interactions or complaints in the data) is
+        # left out by the model: the drivers are the covariates it kept
+        cols = [c for c in cols if c in model.design_.names]
         self.covariates_ = cols
         self.coef_ = model.params_.reindex(cols).rename("coef")
         self.means_ = train[cols].mean().rename("mean")
@@ -484,7 +487,7 @@ class EarlyWarning:
         :func:`segkit.features.warning_indicators`); the result has the same index.
         """
         self._check_fitted()
-        x = self._covariates(frame).to_numpy(dtype=float)
+        x = self._covariates(frame)[self.covariates_].to_numpy(dtype=float)
         c = (x - self.means_.to_numpy()) * self.coef_.to_numpy()
         return pd.DataFrame(c, index=frame.index, columns=self.covariates_)
 
@@ -611,8 +614,10 @@ class EarlyWarning:
                 "actions={level: {tier: code}} covering every tier of the tier scheme"
             )
         contrib = self.contributions(scored).to_numpy()
+        if contrib.shape[1] < 3:  # fewer covariates than drivers shown: pad with nothing
+            contrib = np.hstack([contrib, np.zeros((len(contrib), 3 - contrib.shape[1]))])
         top = np.argsort(-contrib, axis=1, kind="stable")[:, :3]
-        names = np.array(self.covariates_, dtype=object)
+        names = np.array([*self.covariates_, None, None, None], dtype=object)
         out = scored[["customer_id", "level", "rank", "risk", "relative_risk"]].copy()
         out["tier"] = tiers
         out["action"] = action
