@@ -306,6 +306,7 @@ def _calls(demo):
         schema.validation_report: (raw_tx, "transactions"),
         **_segment_calls(demo),
         **_churn_calls(demo),
+        **_winback_calls(demo),
     }
 
 
@@ -374,6 +375,18 @@ def _churn_calls(demo):
     }
 
 
+def _winback_calls(demo):
+    """The win-back module's functions that take tables, with small arguments."""
+    from segkit import winback
+
+    lost = winback.lost_customers(demo, threshold_days=120)
+    return {
+        winback.lost_customers: (demo, "broad"), winback.loss_reasons: (lost,),
+        winback.cost_of_churn: (lost,), winback.offer_effects: (demo.campaigns,),
+        winback.learning_frame: (demo.campaigns, demo.transactions, demo.complaints),
+    }
+
+
 def test_no_public_function_modifies_its_input_frames(demo):
     calls = _calls(demo)
     for function, args in calls.items():
@@ -384,11 +397,12 @@ def test_no_public_function_modifies_its_input_frames(demo):
 
 
 def test_every_public_function_that_takes_frames_is_in_the_mutation_test(demo):
-    from segkit import churn, data, features, privacy, quality, schema, segment
+    from segkit import churn, data, features, privacy, quality, schema, segment, winback
     from segkit.features import contracts, summary
 
     covered = set(_calls(demo))
-    for module in (data, features, contracts, summary, privacy, quality, schema, segment, churn):
+    for module in (data, features, contracts, summary, privacy, quality, schema, segment, churn,
+                   winback):
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
             if not inspect.isfunction(obj):

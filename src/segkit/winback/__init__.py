@@ -1,0 +1,60 @@
+"""Win-back: lost customers (战败客户), loss reasons, win-back effects and targeting.
+
+- :mod:`~segkit.winback.lost`: the lost-customer database (one row per lost customer:
+  history, former tier, value lost, complaints, exit reason stated or inferred, every
+  win-back attempt and whether they came back), loss reasons by tier, region and
+  period with their trend, and the cost of churn;
+- :mod:`~segkit.winback.uplift`: each offer's effect in randomised campaigns with
+  confidence intervals, the S-, T-, X- and doubly robust learners on scikit-learn
+  models, Qini and uplift-at-k curves, and the learning frame of campaign rows with
+  what was known at the campaign date.
+
+Issue 11 continues with loss-reason text, the case studies, targeting under a budget,
+the notebook, the exercise and the report.
+"""
+
+from __future__ import annotations
+
+from .lost import (
+    DAYS_PER_MONTH,
+    LOST_COLUMNS,
+    REASON_SOURCES,
+    LossReasons,
+    cost_of_churn,
+    loss_reasons,
+    lost_customers,
+)
+from .uplift import (
+    FRAME_KEYS,
+    DRLearner,
+    OfferUplift,
+    SLearner,
+    TLearner,
+    XLearner,
+    learning_frame,
+    offer_effects,
+    qini_auc,
+    qini_curve,
+    uplift_at_k,
+)
+
+__all__ = [
+    "lost_customers",
+    "loss_reasons",
+    "LossReasons",
+    "cost_of_churn",
+    "LOST_COLUMNS",
+    "REASON_SOURCES",
+    "DAYS_PER_MONTH",
+    "offer_effects",
+    "learning_frame",
+    "FRAME_KEYS",
+    "SLearner",
+    "TLearner",
+    "XLearner",
+    "DRLearner",
+    "OfferUplift",
+    "qini_curve",
+    "qini_auc",
+    "uplift_at_k",
+]
