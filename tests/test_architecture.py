@@ -380,10 +380,14 @@ def _winback_calls(demo):
     from segkit import winback
 
     lost = winback.lost_customers(demo, threshold_days=120)
+    uplift = pd.DataFrame({"a": [0.1, 0.3], "b": [0.05, 0.02]})
     return {
         winback.lost_customers: (demo, "broad"), winback.loss_reasons: (lost,),
         winback.cost_of_churn: (lost,), winback.offer_effects: (demo.campaigns,),
         winback.learning_frame: (demo.campaigns, demo.transactions, demo.complaints),
+        winback.allocate: (uplift, [100.0, 50.0], {"a": 5.0, "b": 1.0}, 6.0),
+        winback.compare_policies: (uplift, [100.0, 50.0], {"a": 5.0, "b": 1.0}, 6.0,
+                                   _Kw(predicted_uplift=uplift, risk=[0.2, 0.1])),
     }
 
 

@@ -7,10 +7,13 @@
 - :mod:`~segkit.winback.uplift`: each offer's effect in randomised campaigns with
   confidence intervals, the S-, T-, X- and doubly robust learners on scikit-learn
   models, Qini and uplift-at-k curves, and the learning frame of campaign rows with
-  what was known at the campaign date.
+  what was known at the campaign date;
+- :mod:`~segkit.winback.targeting`: whom to contact with which offer within a budget
+  (uplift x value - cost, a multiple-choice knapsack), against contacting the highest
+  risk, the highest value or at random; former customers of negative value never.
 
-Issue 11 continues with loss-reason text, the case studies, targeting under a budget,
-the notebook, the exercise and the report.
+Issue 11 continues with loss-reason text, the case studies, the notebook, the exercise
+and the report.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .lost import (
     loss_reasons,
     lost_customers,
 )
+from .targeting import ALLOCATION_COLUMNS, POLICIES, allocate, compare_policies
 from .uplift import (
     FRAME_KEYS,
     DRLearner,
@@ -57,4 +61,8 @@ __all__ = [
     "qini_curve",
     "qini_auc",
     "uplift_at_k",
+    "allocate",
+    "compare_policies",
+    "ALLOCATION_COLUMNS",
+    "POLICIES",
 ]

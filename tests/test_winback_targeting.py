@@ -1,0 +1,231 @@
+"""Targeting under a budget: allocate (multiple-choice knapsack) and compare_policies."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
+
+import segkit
+from segkit.exceptions import ParameterError
+from segkit.winback.targeting import ALLOCATION_COLUMNS, POLICIES, allocate, compare_policies
+from segkit.winback.uplift import FRAME_KEYS, OfferUplift, learning_frame
+
+OFFERS = ["discount_10", "discount_25", "service_call"]
+
+
+def _instance(seed, n, k, equal_costs=False, zero_costs=False):
+    rng = np.random.default_rng(seed)
+    cols = [f"o{j}" for j in range(k)]
+    u = pd.DataFrame(rng.uniform(-0.1, 0.5, (n, k)), columns=cols)
+    v = rng.uniform(-20, 100, n)
+    if equal_costs:
+        c = float(rng.uniform(1, 10))
+        cost = pd.DataFrame(np.full((n, k), c), columns=cols)
+    else:
+        cost = pd.DataFrame(rng.uniform(0, 20, (n, k)), columns=cols)
+        if zero_costs:
+            cost.iloc[:, 0] = 0.0
+    budget = float(rng.uniform(0, 1.2) * cost.to_numpy().max(axis=1).sum())
+    return u, v, cost, budget
+
+
+def _brute(u, v, cost, budget, ok):
+    U, C = u.to_numpy(), cost.to_numpy()
+    G = U * v[:, None] - C
+    n, k = U.shape
+    best = 0.0
+    for assign in itertools.product(range(-1, k), repeat=n):
+        a = np.array(assign)
+        if (a[~ok] >= 0).any():
+            continue
+        sel = a >= 0
+        r = np.flatnonzero(sel)
+        if C[r, a[sel]].sum() <= budget + 1e-9:
+            best = max(best, G[r, a[sel]].sum())
+    return best
+
+
+def _check(u, v, cost, budget, out, min_value=0.0):
+    G = u.to_numpy() * v[:, None] - cost.to_numpy()
+    assert list(out.columns) == list(ALLOCATION_COLUMNS)
+    assert out["cost"].sum() <= budget + 1e-9
+    chosen = out["offer"].notna().to_numpy()
+    assert (out.loc[chosen, "expected_gain"] > 0).all()
+    assert (out.loc[~chosen, ["expected_gain", "cost"]] == 0).all().all()
+    if min_value is not None:
+        assert not (chosen & (v < min_value)).any()
+    ok = v >= min_value if min_value is not None else np.ones(len(v), bool)
+    opt = _brute(u, v, cost, budget, ok)
+    total = out["expected_gain"].sum()
+    largest = max(0.0, G[ok].max()) if ok.any() else 0.0
+    assert total <= opt + 1e-7
+    assert out.attrs["lp_bound"] >= opt - 1e-7  # the LP relaxation bounds the optimum
+    assert total >= out.attrs["lp_bound"] - largest - 1e-7
+    return total, opt
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 5),
+    k=st.integers(1, 3),
+    zero=st.booleans(),
+    mv=st.sampled_from([0.0, None, 30.0]),
+)
+def test_allocate_against_brute_force(seed, n, k, zero, mv):
+    u, v, cost, budget = _instance(seed, n, k, zero_costs=zero)
+    _check(u, v, cost, budget, allocate(u, v, cost, budget, min_value=mv), min_value=mv)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5), k=st.integers(1, 3))
+def test_allocate_optimal_when_costs_are_equal(seed, n, k):
+    u, v, cost, budget = _instance(seed, n, k, equal_costs=True)
+    total, opt = _check(u, v, cost, budget, allocate(u, v, cost, budget))
+    assert total == pytest.approx(opt, abs=1e-7)
+
+
+def test_allocate_simple_cases_and_inputs_untouched():
+    u = pd.DataFrame({"call": [0.30, 0.10, 0.20], "mail": [0.20, 0.05, 0.01]}, index=list("xyz"))
+    u0 = u.copy()
+    v = np.array([100.0, 100.0, -50.0])
+    out = allocate(u, v, {"call": 10.0, "mail": 1.0}, budget=12)
+    assert out.index.tolist() == list("xyz")
+    assert out["offer"].tolist() == ["call", "mail", None]
+    pd.testing.assert_frame_equal(u, u0)
+    assert v.tolist() == [100.0, 100.0, -50.0]
+    # budget 0: only free offers with a positive gain
+    out = allocate(u, v, {"call": 10.0, "mail": 0.0}, budget=0)
+    assert out["offer"].tolist() == ["mail", "mail", None]
+    # nothing worth doing: no contact at all
+    out = allocate(-u, v.clip(0), 1.0, budget=100)
+    assert out["offer"].isna().all() and out.attrs["spent"] == 0
+    # a huge budget gives every customer its best positive offer
+    out = allocate(u, v, {"call": 10.0, "mail": 1.0}, budget=1e9)
+    assert out["offer"].tolist() == ["call", "mail", None]
+
+
+def test_inferior_former_customers_never_contacted():
+    # negative value x negative uplift is a positive "gain": only the rule stops it
+    u = pd.DataFrame({"call": [0.2, -0.3, 0.1], "mail": [0.1, -0.2, 0.05]})
+    v = np.array([100.0, -80.0, 60.0])
+    tier = np.array(["key", "inferior", "ordinary"])
+    cost = {"call": 5.0, "mail": 1.0}
+    free = allocate(u, v, cost, 100.0, min_value=None)
+    assert free.loc[1, "offer"] is not None  # what the rule is there to prevent
+    out = allocate(u, v, cost, 100.0)  # default min_value=0
+    assert out.loc[1, "offer"] is None and out.loc[0, "offer"] == "call"
+    out = allocate(u, v, cost, 100.0, min_value=None, tier=tier, exclude_tiers=["inferior"])
+    assert out.loc[1, "offer"] is None
+    out = allocate(u, v, cost, 100.0, min_value=70.0)
+    assert out["offer"].tolist() == ["call", None, None]
+    with pytest.raises(ParameterError):
+        allocate(u, v, cost, 100.0, exclude_tiers=["inferior"])
+
+
+def test_allocate_bad_input():
+    u = pd.DataFrame({"a": [0.1, 0.2]})
+    with pytest.raises(ParameterError):
+        allocate(u.to_numpy(), [1, 2], {"a": 1.0}, 1.0)
+    with pytest.raises(ParameterError):
+        allocate(u, [1, 2, 3], {"a": 1.0}, 1.0)
+    with pytest.raises(ParameterError):
+        allocate(u, [1, 2], {"b": 1.0}, 1.0)
+    with pytest.raises(ParameterError):
+        allocate(u, [1, 2], {"a": -1.0}, 1.0)
+    with pytest.raises(ParameterError):
+        allocate(u, [1, 2], {"a": 1.0}, -1.0)
+    with pytest.raises(ParameterError):
+        allocate(u.assign(a=[np.nan, 0.1]), [1, 2], {"a": 1.0}, 1.0)
+    with pytest.raises(ParameterError):
+        allocate(u, [1, 2], pd.DataFrame({"a": [1.0]}), 1.0)
+
+
+def test_allocate_at_scale_stays_within_the_budget_and_near_the_lp_bound():
+    # speed is measured in benchmarks, not asserted here: this checks the answer at size
+    rng = np.random.default_rng(0)
+    n = 200_000
+    cols = list("abcd")
+    u = pd.DataFrame(rng.uniform(-0.05, 0.3, (n, 4)), columns=cols)
+    v = rng.gamma(2.0, 100.0, n)
+    cost = pd.DataFrame(rng.uniform(1, 30, (n, 4)), columns=cols)
+    out = allocate(u, v, cost, 4e5)
+    assert out.attrs["spent"] <= 4e5
+    assert out.attrs["total_gain"] >= out.attrs["lp_bound"] - 300.0
+
+
+# ------------------------------------------------------------- simulated comparison
+def _held_out(seed, n=20_000):
+    sim = segkit.datasets.simulate(n_customers=n, seed=seed)
+    t = sim.tables
+    f = learning_frame(t.campaigns, t.transactions, t.complaints, t.customers)
+    X = f.drop(columns=list(FRAME_KEYS)).to_numpy(float)
+    train = np.random.default_rng(seed).random(len(f)) < 0.5
+    test = ~train
+    model = OfferUplift().fit(X[train], f["offer"][train], f["responded"][train])
+    pred = model.predict_uplift(X[test])[OFFERS]
+    oe = sim.offer_effects[test].reset_index(drop=True)
+    true = pd.DataFrame({o: oe[f"p_{o}"] - oe["p_control"] for o in OFFERS})
+    truth = sim.truth.set_index("customer_id")
+    ids = f.loc[test, "customer_id"]
+    value = ids.map(truth["margin"]).to_numpy(float)
+    inferior = ids.map(truth["inferior"]).to_numpy(bool)
+    mab = f.loc[test, "mean_amount_before"].to_numpy(float)
+    cost = pd.DataFrame(
+        {"discount_10": 0.10 * mab, "discount_25": 0.25 * mab, "service_call": 15.0}
+    )
+    risk = f.loc[test, "days_since_last_purchase"].to_numpy(float)
+    return true, pred, value, cost, risk, inferior
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_uplift_targeting_beats_baselines_on_true_gain(seed):
+    with threadpool_limits(1):
+        true, pred, value, cost, risk, inferior = _held_out(seed)
+    budget = 2.0 * len(value)
+    out = compare_policies(true, value, cost, budget, predicted_uplift=pred, risk=risk, seed=seed)
+    assert out.index.tolist() == list(POLICIES)
+    assert (out["cost"] <= budget + 1e-6).all()
+    for base in ("risk", "value", "random"):
+        assert out.loc["uplift", "true_gain"] > out.loc[base, "true_gain"], out
+    assert out.loc["uplift", "true_gain"] > 0
+    # a stated offer for the baselines, and the tier rule on every policy
+    tier = np.where(inferior, "inferior", "other")
+    out = compare_policies(
+        true,
+        value,
+        cost,
+        budget,
+        predicted_uplift=pred,
+        risk=risk,
+        baseline_offer="service_call",
+        min_value=None,
+        tier=tier,
+        exclude_tiers=["inferior"],
+    )
+    assert (out.loc[["risk", "value", "random"], "offer"] == "service_call").all()
+    alloc = allocate(
+        pred, value, cost, budget, min_value=None, tier=tier, exclude_tiers=["inferior"]
+    )
+    assert alloc.loc[inferior, "offer"].isna().all()
+    assert alloc["offer"].notna().sum() == out.loc["uplift", "n_contacted"]
+
+
+def test_compare_policies_bad_input():
+    t = pd.DataFrame({"a": [0.1, 0.2]})
+    with pytest.raises(ParameterError):
+        compare_policies(
+            t, [1, 2], {"a": 1.0}, 1.0, predicted_uplift=t.rename(columns={"a": "b"}), risk=[0, 1]
+        )
+    with pytest.raises(ParameterError):
+        compare_policies(t, [1, 2], {"a": 1.0}, 1.0, predicted_uplift=t, risk=[0])
+    with pytest.raises(ParameterError):
+        compare_policies(
+            t, [1, 2], {"a": 1.0}, 1.0, predicted_uplift=t, risk=[0, 1], baseline_offer="z"
+        )
