@@ -79,6 +79,7 @@ bench: env
 	$(BIN)/python benchmarks/bench_segment.py
 	$(BIN)/python benchmarks/bench_value.py
 	$(BIN)/python benchmarks/bench_churn.py
+	$(BIN)/python benchmarks/bench_winback.py
 
 lint: env
 	$(BIN)/ruff check src tests benchmarks scripts notebooks exercises
