@@ -65,9 +65,10 @@ from ..features import (
     warning_indicators,
     warning_indicators_by_period,
 )
+from ..features.windows import _listed
 from ..schema import CustomerData
 from ..segment import ParetoTiers
-from .labels import choose_threshold, narrow_churn
+from .labels import _check_data, choose_threshold, narrow_churn
 from .models import CoxModel
 
 __all__ = [
@@ -121,21 +122,6 @@ def _date(name: str, value, data: CustomerData | None = None) -> pd.Timestamp:
     if data is None and (value is None or (isinstance(value, str) and value == "")):
         raise ParameterError(f"{name} is required")
     return resolve_end(data, value, name)
-
-
-def _listed(values) -> list:
-    """One value or a sequence of values, as a list."""
-    if isinstance(values, str | pd.Timestamp | np.datetime64) or not np.iterable(values):
-        return [values]
-    return list(values)
-
-
-def _check_data(data) -> None:
-    if not isinstance(data, CustomerData):
-        raise ParameterError(
-            f"data must be a segkit CustomerData (from segkit.io.read_tables or "
-            f"segkit.datasets), got {type(data).__name__}"
-        )
 
 
 def _known_before(data: CustomerData, as_of: pd.Timestamp) -> CustomerData:
