@@ -388,6 +388,8 @@ def _winback_calls(demo):
         winback.allocate: (uplift, [100.0, 50.0], {"a": 5.0, "b": 1.0}, 6.0),
         winback.compare_policies: (uplift, [100.0, 50.0], {"a": 5.0, "b": 1.0}, 6.0,
                                    _Kw(predicted_uplift=uplift, risk=[0.2, 0.1])),
+        winback.evaluate_reason_text: (demo.complaints,),
+        winback.reasons_from_text: (demo.complaints,),
     }
 
 

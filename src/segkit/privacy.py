@@ -225,7 +225,7 @@ def pseudonymise(
 
 
 def drop_personal(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` without the personal columns (name, phone, email).
+    """A copy of ``df`` without the personal columns (name, phone, email, free text).
 
     Column names are compared without case and surrounding spaces, so ``"Email"``
     goes too.

@@ -100,8 +100,9 @@ CREDIT_DECISIONS: tuple[str, ...] = ("initial", "increase", "decrease", "decline
 BILLING_PERIODS: tuple[str, ...] = ("W", "M", "Q", "Y")
 GENDERS: tuple[str, ...] = ("female", "male", "other")
 AGE_BANDS: tuple[str, ...] = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
-#: Columns holding personal data: kept in the customers table, never shown in a report.
-PERSONAL_COLUMNS: tuple[str, ...] = ("name", "phone", "email")
+#: Columns holding personal data: kept in the tables, never shown in a report. ``text`` is
+#: the free text of a complaint or review, which can hold names and phone numbers.
+PERSONAL_COLUMNS: tuple[str, ...] = ("name", "phone", "email", "text")
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Column:
 
     ``kind`` is the logical type: ``id`` (a string key), ``datetime``, ``float``,
     ``int``, ``bool``, ``category`` (a string from ``allowed`` when given) or ``text``.
-    ``personal`` columns (name, phone, e-mail) are removed before anything is shown;
+    ``personal`` columns (name, phone, e-mail, the free text of complaints) are removed before anything is shown;
     ``sensitive`` columns (gender, age band) are kept for fairness audits, left out of
     model features by default and never shown per customer in a report.
     """
@@ -252,6 +253,9 @@ TABLES: dict[str, TableSpec] = {
                        description="loss-reason category; required for complaints"),
                 Column("rating", "int", required=False, nullable=True, min=1, max=5,
                        description="1 (worst) to 5 stars; required for reviews"),
+                Column("text", "text", required=False, nullable=True, personal=True,
+                       description="what the customer wrote, in any language; free text "
+                                   "is personal and never shown in a report"),
             ),
             time_columns=("timestamp",),
             description="one row per complaint or review",

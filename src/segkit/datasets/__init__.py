@@ -4,11 +4,13 @@
 ``simulate(...)`` generates a synthetic company with its ground truth;
 ``simulate_churn_panel(...)`` a monthly churn panel with time-varying covariates, late
 entry and known hazard ratios; ``make_subscriptions(...)`` a subscription business's
-one-table export with the sBG truth of every cohort.
+one-table export with the sBG truth of every cohort; ``case_study(name)`` one of the
+six simulated case studies of base and lost customers with its truth.
 """
 
 from __future__ import annotations
 
+from ._cases import CASES, CaseStudy, case_study
 from ._cdnow import load_cdnow
 from ._demo import load_demo, load_demo_params, load_demo_truth
 from ._donations import load_donations
@@ -39,6 +41,9 @@ from ._survival import (
 )
 
 __all__ = [
+    "case_study",
+    "CaseStudy",
+    "CASES",
     "SOURCES",
     "load_source",
     "check_source",

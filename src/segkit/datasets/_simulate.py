@@ -29,6 +29,7 @@ from ..schema import (
     TABLES,
     CustomerData,
 )
+from ._texts import complaint_texts
 
 __all__ = [
     "simulate",
@@ -74,6 +75,7 @@ _STREAMS: tuple[str, ...] = (
     "payments",
     "limits",
     "costs",
+    "texts",
 )
 
 #: Default generative parameters of :func:`simulate`. The time unit is the day; rates
@@ -301,6 +303,11 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # lifecycle stages of the truth
     "lifecycle_exploration_days": 90.0,
     "lifecycle_maturity_days": 365.0,
+    # free text of complaints and reviews
+    "text_probs": {"complaint": 0.8, "review": 0.6},
+    "text_zh_prob": 0.5,
+    "text_vague_prob": 0.12,
+    "text_decoy_prob": 0.15,
 }
 
 
@@ -824,6 +831,17 @@ def simulate(
     the churn time on (reactivation does not change it). In whole days: a stage covers
     the days from the date of its start to the day before the date of the next
     stage's start; a stage shorter than that is left out.
+
+    *Texts.* A customer writes in Chinese with probability ``text_zh_prob = 0.5``,
+    otherwise in English. A complaint carries a text (the ``text`` column of
+    ``complaints``) with probability ``text_probs["complaint"] = 0.8``, a review with
+    ``text_probs["review"] = 0.6``. The text of a row with a reason names that reason
+    (one of a few phrases per reason and language, :mod:`segkit.datasets._texts`), except
+    that with probability ``text_vague_prob = 0.12`` it names none ("very
+    disappointed") and with ``text_decoy_prob = 0.15`` it first mentions another reason
+    in passing ("the price is fair, but ..."); a review without a reason gets praise.
+    The ``reason`` column stays the truth. Texts have their own stream and change no
+    other draw.
 
     Examples
     --------
@@ -1532,6 +1550,18 @@ class _Simulation:
         o = np.argsort(key, kind="stable")
         self.co = dict(idx=idx[o], t=t[o], kind=kind[o], amount=amount[o])
 
+    def texts(self):
+        """The language every customer writes in (the texts themselves need the rows)."""
+        prm = self.prm
+        p = float(prm["text_zh_prob"])
+        for name in ("text_zh_prob", "text_vague_prob", "text_decoy_prob"):
+            if not 0.0 <= float(prm[name]) <= 1.0:
+                raise ParameterError(f"{name} must be a probability in [0, 1]")
+        for kind in ("complaint", "review"):
+            if not 0.0 <= float(prm["text_probs"][kind]) <= 1.0:
+                raise ParameterError(f"text_probs[{kind!r}] must be a probability in [0, 1]")
+        self.writes_zh = self.rng["texts"].random(self.n) < p
+
     def lifecycle(self):
         """Lifecycle stages from the latent state: tenure, the warning window and churn."""
         prm, n, D = self.prm, self.n, float(self.D)
@@ -1642,6 +1672,15 @@ class _Simulation:
                 "kind": np.where(is_review, "review", "complaint").astype(object),
                 "reason": reasons[c_reason[o]],
                 "rating": _nullable_int(c_rating[o], is_review),
+                "text": complaint_texts(
+                    self.rng["texts"],
+                    reasons[c_reason[o]],
+                    is_review,
+                    self.writes_zh[c_idx[o]],
+                    text_prob={k: float(v) for k, v in self.prm["text_probs"].items()},
+                    vague_prob=float(self.prm["text_vague_prob"]),
+                    decoy_prob=float(self.prm["text_decoy_prob"]),
+                ),
             },
         )
         self.complaint_truth = pd.DataFrame(
@@ -1962,6 +2001,7 @@ class _Simulation:
         self.credit_limits()
         self.costs()
         self.lifecycle()
+        self.texts()
         tables = self.tables()
         return dict(
             tables=tables,

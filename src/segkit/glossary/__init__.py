@@ -21,7 +21,8 @@ into :data:`TERMS`; a key defined in two files is an error at import:
   validation, P(alive), lifetime value, the valuation report and its figures);
 - :mod:`~segkit.glossary.churn`: churn (the warning indicators by column name, the
   warning levels and actions, survival models and metrics, the early-warning report
-  and its figures).
+  and its figures);
+- :mod:`~segkit.glossary.cases`: the case studies' figure and method names.
 
 Examples
 --------
@@ -44,7 +45,7 @@ from types import ModuleType
 
 from ..exceptions import ParameterError, SegkitError
 from ..schema import CATEGORIES
-from . import churn, common, overview, quality, report, segment, value
+from . import cases, churn, common, overview, quality, report, segment, value
 from .common import CATEGORY_VOCABULARIES
 
 __all__ = [
@@ -64,7 +65,8 @@ __all__ = [
 LANGS: tuple[str, ...] = ("en", "zh")
 
 #: The files of the glossary, one per module; each has a ``TERMS`` dict.
-_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment, value, churn)
+_PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment, value, churn,
+                                  cases)
 
 
 class UnknownTermError(SegkitError, KeyError):

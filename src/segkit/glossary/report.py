@@ -10,9 +10,9 @@ TERMS: dict[str, dict[str, str]] = {
     "header_version": {"en": "segkit version", "zh": "segkit 版本"},
     "header_rendered": {"en": "Rendered", "zh": "生成时间"},
     "header_privacy": {
-        "en": "Customer ids are pseudonymised and personal fields (name, phone, email) "
-        "are removed before anything is shown.",
-        "zh": "客户编号已做假名化处理，姓名、电话、邮箱等个人信息在展示前已删除。",
+        "en": "Customer ids are pseudonymised and personal fields (name, phone, email, "
+        "the free text of complaints) are removed before anything is shown.",
+        "zh": "客户编号已做假名化处理，姓名、电话、邮箱、投诉原文等个人信息在展示前已删除。",
     },
     "all_regions": {"en": "all regions", "zh": "全部区域"},
     "data_own_end": {"en": "the data's own", "zh": "数据自带"},

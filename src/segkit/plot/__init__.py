@@ -26,7 +26,8 @@ fonts, sizes, colours and the shared chart frame):
   tracking, model comparison, P(alive), lifetime value, historic against predictive);
 - :mod:`segkit.plot.churn`: churn (the threshold's trade-off, churn rates, Kaplan-Meier
   curves, hazard ratios, calibration, model metrics, the risk levels and drivers of the
-  early warning, sBG against Kaplan-Meier).
+  early warning, sBG against Kaplan-Meier);
+- :mod:`segkit.plot.cases`: the case studies (estimates against the simulated truth).
 
 Everything is re-exported here: ``from segkit import plot; plot.customer_base(...)``.
 Setting an attribute here (``plot.DPI = 120``, or ``monkeypatch.setattr(plot,
@@ -39,7 +40,7 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
-from . import _style, churn, overview, segment, value
+from . import _style, cases, churn, overview, segment, value
 from ._style import (
     BUNDLED_FONT_PACKAGE,
     CJK_FONTS,
@@ -60,6 +61,7 @@ from ._style import (
 from ._style import (
     _installed_font_names as _installed_font_names,  # patched by tests of the fonts
 )
+from .cases import case_estimates
 from .churn import (
     LEVEL_COLORS,
     calibration,
@@ -131,10 +133,11 @@ __all__ = [
     "risk_distribution",
     "warning_drivers",
     "sbg_vs_kaplan_meier",
+    "case_estimates",
 ]
 
 #: The files of the package, in import order (the style first).
-_FILES: tuple[ModuleType, ...] = (_style, overview, segment, value, churn)
+_FILES: tuple[ModuleType, ...] = (_style, overview, segment, value, churn, cases)
 
 
 class _Package(ModuleType):

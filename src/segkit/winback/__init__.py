@@ -4,6 +4,9 @@
   history, former tier, value lost, complaints, exit reason stated or inferred, every
   win-back attempt and whether they came back), loss reasons by tier, region and
   period with their trend, and the cost of churn;
+- :mod:`~segkit.winback.reasons`: loss reasons read from what customers wrote (the
+  ``text`` of complaints and reviews, English or Chinese): a transparent keyword rule
+  and a TF-IDF character n-gram classifier, judged on held-out labelled rows;
 - :mod:`~segkit.winback.uplift`: each offer's effect in randomised campaigns with
   confidence intervals, the S-, T-, X- and doubly robust learners on scikit-learn
   models, Qini and uplift-at-k curves, and the learning frame of campaign rows with
@@ -26,6 +29,16 @@ from .lost import (
     cost_of_churn,
     loss_reasons,
     lost_customers,
+)
+from .reasons import (
+    KEYWORDS,
+    UNKNOWN,
+    KeywordRule,
+    ReasonTextEvaluation,
+    TextClassifier,
+    evaluate_reason_text,
+    reasons_from_text,
+    text_language,
 )
 from .targeting import ALLOCATION_COLUMNS, POLICIES, allocate, compare_policies
 from .uplift import (
@@ -50,6 +63,14 @@ __all__ = [
     "LOST_COLUMNS",
     "REASON_SOURCES",
     "DAYS_PER_MONTH",
+    "KeywordRule",
+    "TextClassifier",
+    "evaluate_reason_text",
+    "ReasonTextEvaluation",
+    "reasons_from_text",
+    "text_language",
+    "KEYWORDS",
+    "UNKNOWN",
     "offer_effects",
     "learning_frame",
     "FRAME_KEYS",
