@@ -154,6 +154,7 @@ TERMS: dict[str, dict[str, str]] = {
     "col_reason": {"en": "reason", "zh": "原因"},
     "col_source": {"en": "reason source", "zh": "原因来源"},
     "col_rating": {"en": "rating", "zh": "评分"},
+    "col_text": {"en": "text", "zh": "文本"},
     "col_nps": {"en": "NPS", "zh": "净推荐值"},
     "col_csat": {"en": "CSAT", "zh": "满意度评分"},
     "col_invoice_id": {"en": "invoice id", "zh": "发票编号"},

@@ -40,7 +40,14 @@ from .reasons import (
     reasons_from_text,
     text_language,
 )
-from .targeting import ALLOCATION_COLUMNS, POLICIES, allocate, compare_policies
+from .targeting import (
+    ALLOCATION_COLUMNS,
+    POLICIES,
+    WON_BACK_COLUMNS,
+    allocate,
+    compare_policies,
+    value_if_won_back,
+)
 from .uplift import (
     FRAME_KEYS,
     DRLearner,
@@ -84,6 +91,8 @@ __all__ = [
     "uplift_at_k",
     "allocate",
     "compare_policies",
+    "value_if_won_back",
+    "WON_BACK_COLUMNS",
     "ALLOCATION_COLUMNS",
     "POLICIES",
 ]

@@ -6,6 +6,9 @@
   Customers below ``min_value`` (by default those whose win-back would lose money,
   the inferior former customers with a negative margin) or in ``exclude_tiers`` are
   never contacted: some churn is not worth reversing.
+- :func:`value_if_won_back`: what a lost customer is worth if won back, from the
+  valuation module: the expected lifetime value (BG/NBD and Gamma-Gamma) divided by
+  P(alive), i.e. the value *given* that the customer is active again;
 - :func:`compare_policies`: on held-out rows, the uplift allocation against "contact
   the highest churn risk", "contact the highest value" and random contact under the
   same budget, measured by the *true* expected gain (known in a simulation).
@@ -13,17 +16,31 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ParameterError
+from ..data import observation_end as _end_of
+from ..exceptions import ConvergenceError, ParameterError, SchemaError
+from ..schema import CustomerData
+from ..features.summary import summary
+from ..value.bgnbd import BetaGeoModel
+from ..value.clv import expected_customer_lifetime_value
+from ..value.gamma_gamma import GammaGammaModel
 
-__all__ = ["allocate", "compare_policies", "ALLOCATION_COLUMNS", "POLICIES"]
+__all__ = ["allocate", "compare_policies", "value_if_won_back", "ALLOCATION_COLUMNS",
+           "POLICIES", "WON_BACK_COLUMNS"]
 
 #: Columns of the frame returned by :func:`allocate`.
 ALLOCATION_COLUMNS: tuple[str, ...] = ("offer", "uplift", "value", "cost", "expected_gain")
+#: Columns of :func:`value_if_won_back`.
+WON_BACK_COLUMNS: tuple[str, ...] = ("frequency", "p_alive", "clv", "value_if_won_back")
+#: Penalties tried in turn when a model has no proper maximum without one.
+_PENALTIES = (0.0, 0.001, 0.01, 0.1)
+#: Floor of P(alive) in the division (a customer the model thinks certainly gone).
+_P_ALIVE_FLOOR = 1e-6
 #: Policies compared by :func:`compare_policies`, in order.
 POLICIES: tuple[str, ...] = ("uplift", "risk", "value", "random")
 
@@ -380,3 +397,103 @@ def compare_policies(
             }
         )
     return pd.DataFrame(rows).set_index("policy")
+
+
+def _fit_penalised(cls, data):
+    for pen in _PENALTIES:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return cls(penalizer_coef=pen).fit(data)
+        except ConvergenceError:
+            continue
+    raise ConvergenceError(
+        f"{cls.__name__} has no proper maximum on these transactions, even with a penalty "
+        f"of {_PENALTIES[-1]}"
+    )
+
+
+def value_if_won_back(
+    transactions: pd.DataFrame,
+    as_of: Any = None,
+    *,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    margin_rate: float = 1.0,
+) -> pd.DataFrame:
+    """What each customer would be worth if won back, from the valuation module's CLV.
+
+    BG/NBD (purchases and dropout) and Gamma-Gamma (spend per purchase) are fitted on
+    the weekly summary of the transactions up to ``as_of``. A customer's expected
+    lifetime value is ``P(alive) x`` the value of the same customer *known to be
+    alive* (a customer who has left buys nothing), so the value of a customer won back
+    is ``clv / P(alive)``: the value of their own purchase and spend pattern, restarted.
+    The CLV of a lapsed customer alone would call nearly every lost customer worthless.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        ``customer_id``, ``timestamp``, ``amount`` (returns are netted as in
+        :func:`segkit.features.summary`).
+    as_of : date-like, optional
+        Only transactions up to this date are used (default: the last transaction).
+    horizon_months : int
+        Horizon of the lifetime value.
+    discount_rate : float
+        Monthly discount rate.
+    margin_rate : float
+        Share of revenue that is margin (1.0: revenue value).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id``, columns :data:`WON_BACK_COLUMNS` (``frequency`` is
+        the number of repeat purchases).
+
+    Raises
+    ------
+    segkit.exceptions.ConvergenceError
+        A model without a proper maximum even with a penalty.
+
+    Examples
+    --------
+    >>> from segkit.datasets import load_demo
+    >>> v = value_if_won_back(load_demo().transactions, "2024-06-30")
+    >>> bool((v["value_if_won_back"] >= v["clv"]).all())
+    True
+    >>> bool(((v["clv"] - v["p_alive"] * v["value_if_won_back"]).abs() < 1e-6).all())
+    True
+    """
+    if not isinstance(transactions, pd.DataFrame):
+        raise ParameterError(
+            f"transactions must be a DataFrame, got {type(transactions).__name__}")
+    missing = [c for c in ("customer_id", "timestamp", "amount") if c not in transactions]
+    if missing:
+        raise SchemaError("transactions", missing[0],
+                          f"required column(s) {missing} missing; present: "
+                          f"{list(transactions.columns)}")
+    if not (isinstance(horizon_months, (int, np.integer)) and horizon_months >= 1):
+        raise ParameterError(f"horizon_months must be a whole number >= 1, got {horizon_months}")
+    if not 0.0 < float(margin_rate) <= 1.0:
+        raise ParameterError(f"margin_rate must be in (0, 1], got {margin_rate}")
+    end = _end_of(CustomerData(transactions=transactions), as_of, name="as_of")
+    s = summary(transactions, monetary_value_col="amount", observation_end=end,
+                freq="D", freq_multiplier=7, after_end="drop")
+    model = _fit_penalised(BetaGeoModel, s)
+    spend_rows = s[(s["frequency"] > 0) & (s["monetary_value"] > 0)]
+    spend_model = _fit_penalised(GammaGammaModel, spend_rows)
+    clv = expected_customer_lifetime_value(
+        model, spend_model, s.assign(monetary_value=s["monetary_value"].clip(lower=0)),
+        future_t=int(horizon_months), discount_rate=float(discount_rate), time_unit="W",
+    ).to_numpy(float) * float(margin_rate)
+    p_alive = model.expected_probability_alive(s).to_numpy(float)
+    out = pd.DataFrame(
+        {
+            "frequency": s["frequency"].to_numpy(),
+            "p_alive": p_alive,
+            "clv": clv,
+            "value_if_won_back": clv / np.maximum(p_alive, _P_ALIVE_FLOOR),
+        },
+        index=pd.Index(s["customer_id"].to_numpy(), name="customer_id"),
+    )
+    return out
