@@ -390,6 +390,11 @@ def _winback_calls(demo):
                                    _Kw(predicted_uplift=uplift, risk=[0.2, 0.1])),
         winback.evaluate_reason_text: (demo.complaints,),
         winback.reasons_from_text: (demo.complaints,),
+        winback.value_if_won_back: (demo.transactions, "2024-06-30"),
+        winback.compare_learners: (
+            winback.learning_frame(demo.campaigns, demo.transactions, demo.complaints),
+            _Kw(learners={"T": winback.TLearner(random_state=0)}),
+        ),
     }
 
 

@@ -375,3 +375,35 @@ def test_curves_bad_input():
         qini_curve([0.1, 0.2], [1, 0], [0, 3])
     with pytest.raises(ParameterError, match="fraction"):
         uplift_at_k([0.1, 0.2], [1, 0], [0, 1], k=30)
+
+
+# --------------------------------------------------------------------- comparison
+def test_compare_learners_scores_held_out_rows_against_the_truth():
+    from segkit.winback.uplift import compare_learners
+
+    sim = segkit.datasets.simulate(n_customers=12000, seed=4)
+    f = _frame(sim)
+    oe = sim.offer_effects
+    true = pd.DataFrame({o: oe[f"p_{o}"] - oe["p_control"] for o in OFFERS})
+    with threadpool_limits(1):
+        scores, preds, test = compare_learners(f, true_uplift=true, seed=4)
+    assert sorted(preds) == ["DR", "S", "T", "X"]
+    assert len(scores) == 4 * len(OFFERS)
+    assert (scores["rank_correlation"] > 0.1).all(), scores
+    # the scores are those of the curves on the held-out rows of each arm
+    off = f["offer"].to_numpy(object)[test]
+    y = f["responded"].to_numpy()[test]
+    row = scores[(scores["learner"] == "T") & (scores["offer"] == "discount_25")].iloc[0]
+    arm = (off == "discount_25") | (off == "control")
+    u = preds["T"]["discount_25"].to_numpy()[arm]
+    assert row["qini_auc"] == pytest.approx(qini_auc(u, off[arm] == "discount_25", y[arm]))
+    assert row["n_test"] == arm.sum()
+    r = spearmanr(preds["T"]["discount_25"], true["discount_25"].to_numpy()[test]).statistic
+    assert row["rank_correlation"] == pytest.approx(r)
+    # without the truth: no correlation, the rest the same
+    s2, _, test2 = compare_learners(f, learners={"T": TLearner(random_state=4)}, seed=4)
+    assert (test2 == test).all() and s2["rank_correlation"].isna().all()
+    with pytest.raises(ParameterError, match="test_size"):
+        compare_learners(f, test_size=0)
+    with pytest.raises(SchemaError, match="responded"):
+        compare_learners(f.drop(columns="responded"))

@@ -50,11 +50,13 @@ from .targeting import (
 )
 from .uplift import (
     FRAME_KEYS,
+    LEARNERS,
     DRLearner,
     OfferUplift,
     SLearner,
     TLearner,
     XLearner,
+    compare_learners,
     learning_frame,
     offer_effects,
     qini_auc,
@@ -89,6 +91,8 @@ __all__ = [
     "qini_curve",
     "qini_auc",
     "uplift_at_k",
+    "compare_learners",
+    "LEARNERS",
     "allocate",
     "compare_policies",
     "value_if_won_back",

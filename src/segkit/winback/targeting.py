@@ -24,8 +24,8 @@ import pandas as pd
 
 from ..data import observation_end as _end_of
 from ..exceptions import ConvergenceError, ParameterError, SchemaError
-from ..schema import CustomerData
 from ..features.summary import summary
+from ..schema import CustomerData
 from ..value.bgnbd import BetaGeoModel
 from ..value.clv import expected_customer_lifetime_value
 from ..value.gamma_gamma import GammaGammaModel

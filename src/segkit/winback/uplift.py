@@ -13,7 +13,9 @@
   :class:`DRLearner` (doubly robust, AIPW pseudo-outcome), each ``fit(X, treatment, y)``
   / ``predict_uplift(X)``; :class:`OfferUplift` runs one learner per offer against control.
 - :func:`qini_curve`, :func:`qini_auc`, :func:`uplift_at_k`: evaluation of an uplift
-  ranking on held-out randomised rows.
+  ranking on held-out randomised rows; :func:`compare_learners` fits every learner on
+  part of a campaign and scores it on the rest (with the rank correlation to the true
+  uplift when a simulation knows it).
 
 Uplift of offer ``o`` for a customer is ``P(respond | o) - P(respond | control)``.
 """
@@ -44,6 +46,8 @@ __all__ = [
     "qini_curve",
     "qini_auc",
     "uplift_at_k",
+    "compare_learners",
+    "LEARNERS",
 ]
 
 #: Columns of :func:`learning_frame` that are not features.
@@ -831,3 +835,95 @@ def uplift_at_k(uplift: Any, treatment: Any, y: Any, k: float = 0.3) -> float:
     if tt.sum() == 0 or tt.sum() == len(tt):
         return float("nan")
     return float(yt[tt == 1].mean() - yt[tt == 0].mean())
+
+
+# --------------------------------------------------------------------- comparison
+#: The learners :func:`compare_learners` compares by default, by name.
+LEARNERS: dict[str, type] = {"S": SLearner, "T": TLearner, "X": XLearner, "DR": DRLearner}
+
+
+def compare_learners(
+    frame: pd.DataFrame,
+    *,
+    learners: dict[str, Any] | None = None,
+    true_uplift: pd.DataFrame | None = None,
+    test_size: float = 0.3,
+    k: float = 0.3,
+    seed: int = 0,
+    control: str = "control",
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], np.ndarray]:
+    """Fit each meta-learner on part of a campaign and judge it on the held-out rest.
+
+    The rows of ``frame`` (a :func:`learning_frame` of randomised campaign rows) are
+    split at random; every learner is fitted per offer (:class:`OfferUplift`) on the
+    training rows and scored on the held-out rows of that offer and control: Qini area,
+    uplift among the top ``k``, and, when the truth is known (a simulation), the
+    Spearman rank correlation of the predicted with the true uplift over all held-out
+    rows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`learning_frame` output (:data:`FRAME_KEYS` and numeric features).
+    learners : dict, optional
+        Name -> unfitted meta-learner; default one of each of :data:`LEARNERS` with
+        ``random_state=seed``.
+    true_uplift : DataFrame, optional
+        Same rows as ``frame``, one column per offer: the true uplift.
+    test_size, k, seed, control
+        Share held out, the top fraction of :func:`uplift_at_k`, the seed of the split
+        and of the learners, the control offer.
+
+    Returns
+    -------
+    scores : DataFrame
+        One row per learner and offer: ``learner``, ``offer``, ``n_test``, ``qini_auc``,
+        ``uplift_at_k``, ``rank_correlation`` (NaN without the truth).
+    predictions : dict
+        Learner -> predicted uplift of the held-out rows (one column per offer).
+    test : ndarray of bool
+        Which rows of ``frame`` were held out.
+
+    Examples
+    --------
+    >>> from segkit.datasets import simulate
+    >>> sim = simulate(n_customers=4000, seed=1)
+    >>> t = sim.tables
+    >>> f = learning_frame(t.campaigns, t.transactions, t.complaints, t.customers)
+    >>> scores, _, _ = compare_learners(f, learners={"T": TLearner(random_state=0)})
+    >>> scores[["learner", "offer"]].values.tolist()
+    [['T', 'discount_10'], ['T', 'discount_25'], ['T', 'service_call']]
+    """
+    _require(frame, "learning frame", list(FRAME_KEYS))
+    if not 0.0 < float(test_size) < 1.0:
+        raise ParameterError(f"test_size must be in (0, 1), got {test_size}")
+    X = frame.drop(columns=list(FRAME_KEYS))
+    non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if non_numeric:
+        raise ParameterError(f"the features must be numeric; not: {non_numeric}")
+    Xa = X.to_numpy(dtype=float)
+    off = frame["offer"].astype(str).to_numpy(dtype=object)
+    y = _binary(frame["responded"], "learning frame", "responded")
+    if true_uplift is not None and len(true_uplift) != len(frame):
+        raise ParameterError(f"true_uplift has {len(true_uplift)} rows, frame {len(frame)}")
+    test = np.random.default_rng(int(seed)).random(len(frame)) < float(test_size)
+    if learners is None:
+        learners = {name: cls(random_state=int(seed)) for name, cls in LEARNERS.items()}
+    rows, predictions = [], {}
+    for name, learner in learners.items():
+        model = OfferUplift(learner, control=control).fit(Xa[~test], off[~test], y[~test])
+        pred = model.predict_uplift(Xa[test])
+        predictions[name] = pred
+        for o in model.offers_:
+            arm = (off[test] == o) | (off[test] == control)
+            u, t_, yy = pred[o].to_numpy()[arm], (off[test][arm] == o), y[test][arm]
+            rho = float("nan")
+            if true_uplift is not None and o in true_uplift:
+                rho = float(pd.Series(pred[o].to_numpy()).corr(
+                    pd.Series(np.asarray(true_uplift[o], float)[test]), method="spearman"))
+            rows.append({
+                "learner": name, "offer": o, "n_test": int(arm.sum()),
+                "qini_auc": qini_auc(u, t_, yy), "uplift_at_k": uplift_at_k(u, t_, yy, k),
+                "rank_correlation": rho,
+            })
+    return pd.DataFrame(rows), predictions, test
