@@ -386,7 +386,8 @@ def test_compare_learners_scores_held_out_rows_against_the_truth():
     oe = sim.offer_effects
     true = pd.DataFrame({o: oe[f"p_{o}"] - oe["p_control"] for o in OFFERS})
     with threadpool_limits(1):
-        scores, preds, test = compare_learners(f, true_uplift=true, seed=4)
+        cmp = compare_learners(f, true_uplift=true, seed=4)
+    scores, preds, test = cmp.scores, cmp.predictions, cmp.test
     assert sorted(preds) == ["DR", "S", "T", "X"]
     assert len(scores) == 4 * len(OFFERS)
     assert (scores["rank_correlation"] > 0.1).all(), scores
@@ -398,10 +399,15 @@ def test_compare_learners_scores_held_out_rows_against_the_truth():
     u = preds["T"]["discount_25"].to_numpy()[arm]
     assert row["qini_auc"] == pytest.approx(qini_auc(u, off[arm] == "discount_25", y[arm]))
     assert row["n_test"] == arm.sum()
+    k, q = cmp.qini_curves("T")["discount_25"]
+    np.testing.assert_allclose((k, q), qini_curve(u, off[arm] == "discount_25", y[arm]))
+    with pytest.raises(ParameterError, match="no learner"):
+        cmp.qini_curves("Z")
     r = spearmanr(preds["T"]["discount_25"], true["discount_25"].to_numpy()[test]).statistic
     assert row["rank_correlation"] == pytest.approx(r)
     # without the truth: no correlation, the rest the same
-    s2, _, test2 = compare_learners(f, learners={"T": TLearner(random_state=4)}, seed=4)
+    c2 = compare_learners(f, learners={"T": TLearner(random_state=4)}, seed=4)
+    s2, test2 = c2.scores, c2.test
     assert (test2 == test).all() and s2["rank_correlation"].isna().all()
     with pytest.raises(ParameterError, match="test_size"):
         compare_learners(f, test_size=0)

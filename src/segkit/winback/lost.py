@@ -453,6 +453,43 @@ class LossReasons:
     table: pd.DataFrame
     trend: pd.DataFrame
 
+    def shares(self, over: str = "group") -> pd.DataFrame:
+        """The reasons' shares as a wide table, one column per reason.
+
+        Parameters
+        ----------
+        over : {"group", "period"}
+            ``group``: one row per group (the ``by`` columns, joined by `` / `` when
+            several; ``all`` without groups), its shares over all periods. ``period``:
+            one row per period, the shares of all groups together.
+
+        Examples
+        --------
+        >>> lost = pd.DataFrame({"churn_date": pd.to_datetime(["2024-01-05",
+        ...     "2024-02-01", "2024-04-03"]), "former_tier": ["key", "small", "key"],
+        ...     "exit_reason": ["price", "service", "price"]})
+        >>> loss_reasons(lost).shares().round(2).to_dict("index")
+        {'key': {'price': 1.0, 'service': 0.0}, 'small': {'price': 0.0, 'service': 1.0}}
+        >>> loss_reasons(lost).shares("period").round(2).values.tolist()
+        [[0.5, 0.5], [1.0, 0.0]]
+        """
+        if over == "group":
+            by = list(self.trend.columns[: self.trend.columns.get_loc("reason")])
+            t = self.trend
+            label = (t[by].astype(str).agg(" / ".join, axis=1) if by
+                     else pd.Series("all", index=t.index))
+            wide = t.assign(_g=label.to_numpy()).pivot_table(
+                index="_g", columns="reason", values="share", aggfunc="sum", sort=False)
+        elif over == "period":
+            n = self.table.pivot_table(index="period", columns="reason", values="n",
+                                       aggfunc="sum")
+            wide = n.div(n.sum(axis=1), axis=0)
+        else:
+            raise ParameterError(f"over must be 'group' or 'period', got {over!r}")
+        wide.index.name = None
+        wide.columns.name = None
+        return wide.fillna(0.0)
+
 
 def _check_lost(lost, cols) -> None:
     if not isinstance(lost, pd.DataFrame):

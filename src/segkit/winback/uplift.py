@@ -22,6 +22,7 @@ Uplift of offer ``o`` for a customer is ``P(respond | o) - P(respond | control)`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ __all__ = [
     "qini_auc",
     "uplift_at_k",
     "compare_learners",
+    "LearnerComparison",
     "LEARNERS",
 ]
 
@@ -842,6 +844,44 @@ def uplift_at_k(uplift: Any, treatment: Any, y: Any, k: float = 0.3) -> float:
 LEARNERS: dict[str, type] = {"S": SLearner, "T": TLearner, "X": XLearner, "DR": DRLearner}
 
 
+@dataclass(frozen=True)
+class LearnerComparison:
+    """What :func:`compare_learners` found.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per learner and offer: ``learner``, ``offer``, ``n_test``, ``qini_auc``,
+        ``uplift_at_k``, ``rank_correlation`` (NaN without the truth).
+    predictions : dict
+        Learner -> predicted uplift of the held-out rows (one column per offer).
+    test : ndarray of bool
+        Which rows of the frame were held out.
+    offer, responded : ndarray
+        The held-out rows' offer and response.
+    control : str
+    """
+
+    scores: pd.DataFrame
+    predictions: dict[str, pd.DataFrame]
+    test: np.ndarray
+    offer: np.ndarray
+    responded: np.ndarray
+    control: str
+
+    def qini_curves(self, learner: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Offer -> :func:`qini_curve` of ``learner``'s ranking on the held-out rows."""
+        if learner not in self.predictions:
+            raise ParameterError(f"no learner {learner!r}; there are {list(self.predictions)}")
+        pred = self.predictions[learner]
+        out = {}
+        for o in pred.columns:
+            arm = (self.offer == o) | (self.offer == self.control)
+            out[o] = qini_curve(pred[o].to_numpy()[arm], self.offer[arm] == o,
+                                self.responded[arm])
+        return out
+
+
 def compare_learners(
     frame: pd.DataFrame,
     *,
@@ -851,7 +891,7 @@ def compare_learners(
     k: float = 0.3,
     seed: int = 0,
     control: str = "control",
-) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], np.ndarray]:
+) -> LearnerComparison:
     """Fit each meta-learner on part of a campaign and judge it on the held-out rest.
 
     The rows of ``frame`` (a :func:`learning_frame` of randomised campaign rows) are
@@ -876,13 +916,8 @@ def compare_learners(
 
     Returns
     -------
-    scores : DataFrame
-        One row per learner and offer: ``learner``, ``offer``, ``n_test``, ``qini_auc``,
-        ``uplift_at_k``, ``rank_correlation`` (NaN without the truth).
-    predictions : dict
-        Learner -> predicted uplift of the held-out rows (one column per offer).
-    test : ndarray of bool
-        Which rows of ``frame`` were held out.
+    LearnerComparison
+        The scores, the held-out predictions and the Qini curves.
 
     Examples
     --------
@@ -890,9 +925,11 @@ def compare_learners(
     >>> sim = simulate(n_customers=4000, seed=1)
     >>> t = sim.tables
     >>> f = learning_frame(t.campaigns, t.transactions, t.complaints, t.customers)
-    >>> scores, _, _ = compare_learners(f, learners={"T": TLearner(random_state=0)})
-    >>> scores[["learner", "offer"]].values.tolist()
+    >>> cmp = compare_learners(f, learners={"T": TLearner(random_state=0)})
+    >>> cmp.scores[["learner", "offer"]].values.tolist()
     [['T', 'discount_10'], ['T', 'discount_25'], ['T', 'service_call']]
+    >>> sorted(cmp.qini_curves("T"))
+    ['discount_10', 'discount_25', 'service_call']
     """
     _require(frame, "learning frame", list(FRAME_KEYS))
     if not 0.0 < float(test_size) < 1.0:
@@ -926,4 +963,5 @@ def compare_learners(
                 "qini_auc": qini_auc(u, t_, yy), "uplift_at_k": uplift_at_k(u, t_, yy, k),
                 "rank_correlation": rho,
             })
-    return pd.DataFrame(rows), predictions, test
+    return LearnerComparison(pd.DataFrame(rows), predictions, test, off[test], y[test],
+                             control)
