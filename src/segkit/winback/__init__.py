@@ -44,8 +44,11 @@ from .targeting import (
     ALLOCATION_COLUMNS,
     POLICIES,
     WON_BACK_COLUMNS,
+    TargetingBacktest,
     allocate,
+    backtest_targeting,
     compare_policies,
+    ipw_uplift,
     value_if_won_back,
 )
 from .uplift import (
@@ -99,6 +102,9 @@ __all__ = [
     "compare_policies",
     "value_if_won_back",
     "WON_BACK_COLUMNS",
+    "ipw_uplift",
+    "backtest_targeting",
+    "TargetingBacktest",
     "ALLOCATION_COLUMNS",
     "POLICIES",
 ]

@@ -81,7 +81,11 @@ LOST_COLUMNS = (
 
 
 def _ns(s) -> np.ndarray:
-    return pd.to_datetime(s).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    if isinstance(s, pd.Series) and pd.api.types.is_datetime64_any_dtype(s.dtype):
+        ts = s  # already dates: skip the parser (its cache costs ~20 ms a call)
+    else:
+        ts = pd.to_datetime(s, cache=False)
+    return ts.to_numpy(dtype="datetime64[ns]").view(np.int64)
 
 
 def _to_ts(ns: np.ndarray) -> np.ndarray:

@@ -9,6 +9,10 @@
 - :func:`value_if_won_back`: what a lost customer is worth if won back, from the
   valuation module: the expected lifetime value (BG/NBD and Gamma-Gamma) divided by
   P(alive), i.e. the value *given* that the customer is active again;
+- :func:`backtest_targeting`: the whole loop on a randomised campaign: an uplift model
+  learns on part of it, every policy spends the budget on the held-out rest, and their
+  gains are measured from the actual responses (:func:`ipw_uplift`, no truth needed)
+  and, in a simulation, from the true uplift;
 - :func:`compare_policies`: on held-out rows, the uplift allocation against "contact
   the highest churn risk", "contact the highest value" and random contact under the
   same budget, measured by the *true* expected gain (known in a simulation).
@@ -17,6 +21,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,8 +35,9 @@ from ..value.bgnbd import BetaGeoModel
 from ..value.clv import expected_customer_lifetime_value
 from ..value.gamma_gamma import GammaGammaModel
 
-__all__ = ["allocate", "compare_policies", "value_if_won_back", "ALLOCATION_COLUMNS",
-           "POLICIES", "WON_BACK_COLUMNS"]
+__all__ = ["allocate", "compare_policies", "value_if_won_back", "ipw_uplift",
+           "backtest_targeting", "TargetingBacktest", "ALLOCATION_COLUMNS", "POLICIES",
+           "WON_BACK_COLUMNS"]
 
 #: Columns of the frame returned by :func:`allocate`.
 ALLOCATION_COLUMNS: tuple[str, ...] = ("offer", "uplift", "value", "cost", "expected_gain")
@@ -327,7 +333,8 @@ def compare_policies(
         Index :data:`POLICIES`; columns ``offer`` (the baselines' offer, or
         ``"per customer"``), ``n_contacted``, ``cost``, ``true_gain``,
         ``predicted_gain`` (what the policy expected from the predicted uplift) and
-        ``true_gain_per_contact``.
+        ``true_gain_per_contact``. ``attrs["offers"]`` holds each policy's offer for
+        every row (None: not contacted).
 
     Examples
     --------
@@ -396,7 +403,9 @@ def compare_policies(
                 "true_gain_per_contact": float(gain.sum() / n_c) if n_c else 0.0,
             }
         )
-    return pd.DataFrame(rows).set_index("policy")
+    out = pd.DataFrame(rows).set_index("policy")
+    out.attrs["offers"] = offers  # policy -> offer of every row (None: not contacted)
+    return out
 
 
 def _fit_penalised(cls, data):
@@ -497,3 +506,195 @@ def value_if_won_back(
         index=pd.Index(s["customer_id"].to_numpy(), name="customer_id"),
     )
     return out
+
+
+# --------------------------------------------------------------------------- backtest
+def ipw_uplift(offer: Any, responded: Any, offers: Any, control: str = "control"
+               ) -> pd.DataFrame:
+    """Per-row pseudo-uplift of each offer from randomised rows (inverse-probability weights).
+
+    ``y (1[offer = o] / p_o - 1[offer = control] / p_control)`` with ``p`` the share of
+    the rows given each offer. Because the offers were assigned at random, its mean over
+    any rows chosen *without looking at the response* estimates the mean true uplift of
+    ``o`` on those rows without bias: the gain of a targeting policy can be measured on
+    a held-out randomised campaign without knowing the truth.
+
+    Examples
+    --------
+    >>> ipw_uplift(["a", "control", "a", "control"], [1, 0, 0, 1], ["a"])["a"].tolist()
+    [2.0, 0.0, 0.0, -2.0]
+    """
+    off = np.asarray(offer, dtype=object).reshape(-1)
+    y = np.asarray(responded, dtype=float).reshape(-1)
+    if len(off) != len(y) or not np.isin(y, (0.0, 1.0)).all():
+        raise ParameterError("offer and responded must have the same length; responded 0/1")
+    shares = {o: float(np.mean(off == o)) for o in [*offers, control]}
+    missing = [o for o, p in shares.items() if p == 0]
+    if missing:
+        raise ParameterError(f"no row has the offer(s) {missing}")
+    yc = (off == control) * y / shares[control]
+    return pd.DataFrame({o: (off == o) * y / shares[o] - yc for o in offers})
+
+
+@dataclass(frozen=True)
+class TargetingBacktest:
+    """What :func:`backtest_targeting` found.
+
+    Attributes
+    ----------
+    policies : DataFrame
+        Index :data:`POLICIES`: ``offer``, ``n_contacted``, ``cost``,
+        ``estimated_gain`` (measured on the held-out randomised rows by
+        :func:`ipw_uplift`, unbiased without the truth), ``estimated_gain_se`` (its
+        standard error: the estimate is noisy on a small campaign), ``true_gain`` (with
+        the truth of a simulation, else NaN) and ``predicted_gain``.
+    allocation : DataFrame
+        The uplift policy's choice for the held-out rows (:func:`allocate`).
+    model : OfferUplift
+        Fitted on the training rows.
+    test : ndarray of bool
+        The held-out rows of the frame.
+    budget : float
+    """
+
+    policies: pd.DataFrame
+    allocation: pd.DataFrame
+    model: Any
+    test: np.ndarray
+    budget: float
+
+
+def backtest_targeting(
+    frame: pd.DataFrame,
+    value: Any,
+    cost: Any,
+    budget: float,
+    *,
+    learner: Any = None,
+    test: Any = None,
+    test_size: float = 0.3,
+    true_uplift: pd.DataFrame | None = None,
+    risk: Any = None,
+    tier: Any = None,
+    exclude_tiers: Any = (),
+    min_value: float | None = 0.0,
+    control: str = "control",
+    seed: int = 0,
+) -> TargetingBacktest:
+    """Targeting under a budget, judged honestly on a held-out randomised campaign.
+
+    An uplift model (:class:`~segkit.winback.uplift.OfferUplift`) learns on the training
+    rows of ``frame``; on the held-out rows the budget is spent by :func:`allocate` and
+    by the baselines of :func:`compare_policies` (highest churn risk, highest value,
+    random), and each policy's gain ``uplift x value - cost`` is measured twice: with
+    :func:`ipw_uplift` from the held-out rows' actual responses (what an analyst can do
+    on real data) and, in a simulation, with the true uplift.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`~segkit.winback.uplift.learning_frame` of randomised campaign rows.
+    value : array-like
+        Value of each row's customer if won back, known at the campaign (e.g.
+        :func:`value_if_won_back` at a date before it); one per row of ``frame``.
+    cost : dict or DataFrame
+        Cost of each offer (as in :func:`allocate`; a DataFrame has one row per row of
+        ``frame``).
+    budget : float
+        Budget for the held-out rows.
+    learner : meta-learner, optional
+        Default :class:`~segkit.winback.uplift.SLearner` with ``random_state=seed``.
+    test : array of bool, optional
+        The held-out rows (e.g. the last campaign waves, a time split); default a random
+        ``test_size`` share, stratified by offer.
+    true_uplift : DataFrame, optional
+        One column per offer, one row per row of ``frame``.
+    risk : array-like, optional
+        Churn-risk score per row for the risk baseline; default the frame's
+        ``days_since_last_purchase`` (the longest lapse first).
+    tier, exclude_tiers, min_value
+        As in :func:`allocate`; one tier per row of ``frame``.
+    control, seed
+
+    Examples
+    --------
+    >>> from segkit.datasets import simulate
+    >>> from segkit.winback.uplift import learning_frame
+    >>> sim = simulate(n_customers=6000, seed=2)
+    >>> t = sim.tables
+    >>> f = learning_frame(t.campaigns, t.transactions, t.complaints, t.customers)
+    >>> bt = backtest_targeting(f, f["mean_amount_before"] * 3, {"discount_10": 3.0,
+    ...     "discount_25": 8.0, "service_call": 15.0}, budget=1500.0)
+    >>> bt.policies.index.tolist()
+    ['uplift', 'risk', 'value', 'random']
+    """
+    from sklearn.model_selection import train_test_split
+
+    from .uplift import FRAME_KEYS, OfferUplift, SLearner
+
+    if not isinstance(frame, pd.DataFrame) or not set(FRAME_KEYS) <= set(frame.columns):
+        raise ParameterError("frame must be a learning_frame (with its key columns "
+                             f"{list(FRAME_KEYS)})")
+    n = len(frame)
+    v = np.asarray(value, dtype=float).reshape(-1)
+    if len(v) != n:
+        raise ParameterError(f"value has {len(v)} entries for {n} rows")
+    off = frame["offer"].astype(str).to_numpy(dtype=object)
+    y = frame["responded"].astype(bool).to_numpy()
+    if test is None:
+        idx = np.arange(n)
+        try:
+            _, te = train_test_split(idx, test_size=float(test_size), random_state=int(seed),
+                                     stratify=off)
+        except ValueError as err:
+            raise ParameterError(f"cannot hold out {test_size} of {n} rows by offer: {err}"
+                                 ) from None
+        test = np.zeros(n, bool)
+        test[te] = True
+    else:
+        test = np.asarray(test, dtype=bool).reshape(-1)
+        if len(test) != n or test.all() or not test.any():
+            raise ParameterError("test must mark some, not all, of the frame's rows")
+    X = frame.drop(columns=list(FRAME_KEYS)).to_numpy(dtype=float)
+    model = OfferUplift(learner if learner is not None else SLearner(random_state=int(seed)),
+                        control=control).fit(X[~test], off[~test], y[~test])
+    pred = model.predict_uplift(X[test])
+    offers = list(pred.columns)
+    if isinstance(cost, pd.DataFrame):
+        if len(cost) != n:
+            raise ParameterError(f"cost has {len(cost)} rows for {n} rows of the frame")
+        cost_t = cost.reset_index(drop=True).loc[test].reset_index(drop=True)[offers]
+    else:
+        cost_t = cost
+    rk = (frame["days_since_last_purchase"].to_numpy(float) if risk is None
+          else np.asarray(risk, dtype=float).reshape(-1))
+    tr = None if tier is None else np.asarray(tier, dtype=object).reshape(-1)[test]
+    common = dict(risk=rk[test], seed=int(seed), min_value=min_value, tier=tr,
+                  exclude_tiers=exclude_tiers)
+    pseudo = ipw_uplift(off[test], y[test], offers, control)
+    estimated = compare_policies(pseudo, v[test], cost_t, float(budget),
+                                 predicted_uplift=pred, **common)
+    out = estimated.rename(columns={"true_gain": "estimated_gain"})
+    out = out[["offer", "n_contacted", "cost", "estimated_gain", "predicted_gain"]]
+    # standard error of the estimated gain: the rows' terms are independent given the
+    # policy's choice (made without looking at the responses)
+    P = pseudo.to_numpy(float)
+    se = []
+    for name in out.index:
+        chosen = np.asarray(estimated.attrs["offers"][name], dtype=object)
+        rows = np.flatnonzero(pd.notna(chosen))
+        cols = np.array([offers.index(str(o)) for o in chosen[rows]], dtype=np.int64)
+        terms = P[rows, cols] * v[test][rows]
+        se.append(float(np.sqrt(len(rows)) * terms.std(ddof=1)) if len(rows) > 1 else np.nan)
+    out.insert(4, "estimated_gain_se", se)
+    out.insert(5, "true_gain", np.nan)
+    if true_uplift is not None:
+        if len(true_uplift) != n:
+            raise ParameterError(f"true_uplift has {len(true_uplift)} rows for {n}")
+        tu = true_uplift.reset_index(drop=True).loc[test, offers].reset_index(drop=True)
+        out["true_gain"] = compare_policies(tu, v[test], cost_t, float(budget),
+                                            predicted_uplift=pred, **common)["true_gain"]
+    alloc = allocate(pred, v[test], cost_t, float(budget), min_value=min_value, tier=tr,
+                     exclude_tiers=exclude_tiers)
+    alloc.index = frame.index[test]
+    return TargetingBacktest(out, alloc, model, test, float(budget))
