@@ -381,6 +381,7 @@ def _winback_calls(demo):
 
     lost = winback.lost_customers(demo, threshold_days=120)
     uplift = pd.DataFrame({"a": [0.1, 0.3], "b": [0.05, 0.02]})
+    frame = winback.learning_frame(demo.campaigns, demo.transactions, demo.complaints)
     return {
         winback.lost_customers: (demo, "broad"), winback.loss_reasons: (lost,),
         winback.cost_of_churn: (lost,), winback.offer_effects: (demo.campaigns,),
@@ -391,10 +392,12 @@ def _winback_calls(demo):
         winback.evaluate_reason_text: (demo.complaints,),
         winback.reasons_from_text: (demo.complaints,),
         winback.value_if_won_back: (demo.transactions, "2024-06-30"),
-        winback.compare_learners: (
-            winback.learning_frame(demo.campaigns, demo.transactions, demo.complaints),
-            _Kw(learners={"T": winback.TLearner(random_state=0)}),
-        ),
+        winback.compare_learners: (frame, _Kw(learners={"T": winback.TLearner(random_state=0)})),
+        winback.targeting_inputs: (demo, frame, "2023-12-31", {"discount_10": (0.0, 0.1)}),
+        winback.backtest_targeting: (frame, [100.0] * len(frame),
+                                     {"discount_10": 2.0, "discount_25": 5.0,
+                                      "service_call": 15.0}, 500.0,
+                                     _Kw(learner=winback.TLearner(random_state=0))),
     }
 
 

@@ -120,7 +120,7 @@ def test_default_output_goes_to_the_reports_dir(calls, monkeypatch, tmp_path, ca
         (["report", "overview", "-p", "cohort_periods", "x"], "'x' is not a whole number"),
         (["report", "overview", "-p", "time_grain", "H"], "'H' is not one of D, W, M, Q, Y"),
         (["report", "overview", "--lang", "fr"], "'fr' is not one of en, zh"),
-        (["report", "nope"], "unknown report template 'nope'; the templates are early_warning, overview"),
+        (["report", "nope"], "unknown report template 'nope'; the templates are early_warning, lost_customer_review, overview"),
         (["report", "overview", "-f", "/no/such.yaml"], "cannot read /no/such.yaml"),
     ],
 )
@@ -196,7 +196,7 @@ def test_batch_with_a_wrong_set_runs_nothing(calls, capsys, tmp_path):
 def test_usage_errors(capsys):
     assert cli.main([]) == 2
     assert cli.main(["report"]) == 2
-    assert "name a report template (early_warning, overview, tiering, valuation)" in capsys.readouterr().err
+    assert "name a report template (early_warning, lost_customer_review, overview, tiering, valuation)" in capsys.readouterr().err
     assert cli.main(["report", "overview", "-p", "lang"]) == 2  # argparse: -p needs 2 values
     assert cli.main(["frobnicate"]) == 2
 

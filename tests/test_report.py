@@ -283,8 +283,8 @@ def test_bool_and_float_parameters():
 def test_unknown_template_lists_the_templates():
     with pytest.raises(
         ParameterError,
-        match="unknown report template 'nope'; the templates are early_warning, overview, "
-              "tiering, valuation",
+        match="unknown report template 'nope'; the templates are early_warning, lost_customer_review, "
+              "overview, tiering, valuation",
     ):
         get_template("nope")
 

@@ -336,3 +336,31 @@ def test_backtest_targeting_bad_input():
     with pytest.raises(ParameterError, match="test must mark"):
         backtest_targeting(fr, np.ones(len(fr)), {"discount_10": 1.0}, 10.0,
                            test=np.ones(len(fr), bool))
+
+
+def test_targeting_inputs_know_nothing_after_as_of():
+    from segkit.winback import targeting_inputs
+
+    d = segkit.datasets.load_demo()
+    f = learning_frame(d.campaigns, d.transactions, d.complaints, d.customers)
+    costs = {"discount_10": (0.0, 0.1), "service_call": (15.0, 0.0)}
+    x = targeting_inputs(d, f, "2023-12-31", costs)
+    assert x.index.equals(f.index)
+    np.testing.assert_allclose(x["cost_discount_10"], 0.1 * f["mean_amount_before"].fillna(0))
+    assert (x["cost_service_call"] == 15.0).all()
+    assert x["risk"].between(0, 1).all() and (x["value"] >= 0).all()
+    assert set(x["tier"].dropna()) <= {"key", "ordinary", "small", "inferior"}
+    acquired = f["customer_id"].map(d.customers.set_index("customer_id")["acquisition_date"])
+    late = (acquired > "2023-12-31").to_numpy()
+    assert late.any() and x.loc[late, "tier"].isna().all() and (x.loc[late, "value"] == 0).all()
+    # rows after as_of changed beyond recognition: nothing moves
+    tx = d.transactions.copy()
+    after = tx["timestamp"] > "2023-12-31"
+    tx.loc[after, "amount"] *= 9
+    d2 = segkit.schema.CustomerData(**{**d.tables(), "transactions": tx},
+                                    observation_end=d.observation_end)
+    pd.testing.assert_frame_equal(x, targeting_inputs(d2, f, "2023-12-31", costs))
+    with pytest.raises(ParameterError, match="offer_costs"):
+        targeting_inputs(d, f, "2023-12-31", {"discount_10": 0.1})
+    with pytest.raises(ParameterError, match="as_of"):
+        targeting_inputs(d, f, "soon", costs)

@@ -356,6 +356,23 @@ class SimulatedData:
     exit_truth: pd.DataFrame = field(default_factory=pd.DataFrame)
     lifecycle: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    def true_uplift(self) -> pd.DataFrame:
+        """The true uplift of every offer for every campaign row: ``p_offer - p_control``.
+
+        One row per row of ``tables.campaigns`` (same order), one column per offer
+        other than control.
+
+        Examples
+        --------
+        >>> sim = simulate(n_customers=300, seed=1)
+        >>> u = sim.true_uplift()
+        >>> list(u.columns), len(u) == len(sim.tables.campaigns)
+        (['discount_10', 'discount_25', 'service_call'], True)
+        """
+        oe = self.offer_effects
+        return pd.DataFrame({o: oe[f"p_{o}"] - oe["p_control"] for o in OFFERS
+                             if o != "control" and f"p_{o}" in oe})
+
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables.tables().items())
         return f"SimulatedData({self.tables.source}: {sizes})"

@@ -41,7 +41,7 @@ Examples
 [Task 1] … Not done yet: answer_1 is still None.
   Hint: ...
 >>> list(ex.EXERCISES)
-['00_getting_started', '01_segmentation', '02_valuation', '03_survival']
+['00_getting_started', '01_segmentation', '02_valuation', '03_survival', '04_winback']
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ REGISTRY: tuple[str, ...] = (
     "ex01_segmentation",
     "ex02_valuation",
     "ex03_survival",
+    "ex04_winback",
 )
 
 __all__ = [

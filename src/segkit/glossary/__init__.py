@@ -45,7 +45,7 @@ from types import ModuleType
 
 from ..exceptions import ParameterError, SegkitError
 from ..schema import CATEGORIES
-from . import cases, churn, common, overview, quality, report, segment, value
+from . import cases, churn, common, overview, quality, report, segment, value, winback
 from .common import CATEGORY_VOCABULARIES
 
 __all__ = [
@@ -66,7 +66,7 @@ LANGS: tuple[str, ...] = ("en", "zh")
 
 #: The files of the glossary, one per module; each has a ``TERMS`` dict.
 _PARTS: tuple[ModuleType, ...] = (common, report, quality, overview, segment, value, churn,
-                                  cases)
+                                  cases, winback)
 
 
 class UnknownTermError(SegkitError, KeyError):

@@ -40,7 +40,7 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
-from . import _style, cases, churn, overview, segment, value
+from . import _style, cases, churn, overview, segment, value, winback
 from ._style import (
     BUNDLED_FONT_PACKAGE,
     CJK_FONTS,
@@ -92,6 +92,7 @@ from .value import (
     probability_alive_matrix,
     tracking,
 )
+from .winback import churn_cost, loss_reasons, offer_effects, policy_comparison, qini_curves
 
 __all__ = [
     "FIGSIZE",
@@ -134,10 +135,15 @@ __all__ = [
     "warning_drivers",
     "sbg_vs_kaplan_meier",
     "case_estimates",
+    "loss_reasons",
+    "churn_cost",
+    "offer_effects",
+    "qini_curves",
+    "policy_comparison",
 ]
 
 #: The files of the package, in import order (the style first).
-_FILES: tuple[ModuleType, ...] = (_style, overview, segment, value, churn, cases)
+_FILES: tuple[ModuleType, ...] = (_style, overview, segment, value, churn, cases, winback)
 
 
 class _Package(ModuleType):

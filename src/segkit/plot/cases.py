@@ -12,9 +12,11 @@ from ._style import DPI, FIGSIZE, _colors, figure_lang
 __all__ = ["case_estimates"]
 
 
-def _method_label(method: str, lang: str) -> str:
-    key = f"case_m_{method}"
-    return glossary.t(key, lang) if key in glossary.TERMS else str(method)
+def _label(prefix: str, name: str, lang: str) -> str:
+    """The glossary's words for a method (``case_m_``) or quantity (``case_q_``), else
+    the name itself."""
+    key = f"{prefix}{name}"
+    return glossary.t(key, lang) if key in glossary.TERMS else str(name)
 
 
 def case_estimates(findings, lang: str = "en") -> Figure:
@@ -30,7 +32,8 @@ def case_estimates(findings, lang: str = "en") -> Figure:
     findings : segkit.winback.cases.CaseFindings
         What :func:`segkit.winback.analyse_case` returned.
     lang : {"en", "zh"}
-        Language of the labels (method names; quantities are shown as named).
+        Language of the labels (methods and quantities the glossary knows; others are
+        shown as named).
 
     Examples
     --------
@@ -68,10 +71,10 @@ def case_estimates(findings, lang: str = "en") -> Figure:
                    lw=1.4, zorder=4)
         # no effect: 1 for a ratio, 0 for a difference
         ax.axvline(1.0 if "ratio" in q.lower() else 0.0, color="0.75", lw=0.8, zorder=0)
-        ax.set_yticks(y, [_method_label(m, lang) for m in rows["method"]], fontsize="small")
+        ax.set_yticks(y, [_label("case_m_", m, lang) for m in rows["method"]], fontsize="small")
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
-        ax.set_title(q, fontsize="small", loc="left", color="0.25")
+        ax.set_title(_label("case_q_", q, lang), fontsize="small", loc="left", color="0.25")
     axes[-1].set_xlabel(g["axis_case_estimate"])
     handles = [
         axes[0].scatter([], [], color=colour, s=20, label=g["legend_case_identified"]),

@@ -15,12 +15,14 @@
   (uplift x value - cost, a multiple-choice knapsack), against contacting the highest
   risk, the highest value or at random; former customers of negative value never.
 
-Issue 11 continues with loss-reason text, the case studies, the notebook, the exercise
-and the report.
+- :mod:`~segkit.winback.cases`: the analyses of the six simulated case studies
+  (:func:`segkit.datasets.case_study`), every estimate next to the truth, with what
+  the data support and what they do not.
 """
 
 from __future__ import annotations
 
+from .cases import ESTIMATE_COLUMNS, CaseFindings, analyse_case
 from .lost import (
     DAYS_PER_MONTH,
     LOST_COLUMNS,
@@ -49,6 +51,7 @@ from .targeting import (
     backtest_targeting,
     compare_policies,
     ipw_uplift,
+    targeting_inputs,
     value_if_won_back,
 )
 from .uplift import (
@@ -69,6 +72,9 @@ from .uplift import (
 )
 
 __all__ = [
+    "analyse_case",
+    "CaseFindings",
+    "ESTIMATE_COLUMNS",
     "lost_customers",
     "loss_reasons",
     "LossReasons",
@@ -103,6 +109,7 @@ __all__ = [
     "value_if_won_back",
     "WON_BACK_COLUMNS",
     "ipw_uplift",
+    "targeting_inputs",
     "backtest_targeting",
     "TargetingBacktest",
     "ALLOCATION_COLUMNS",

@@ -9,6 +9,9 @@
 - :func:`value_if_won_back`: what a lost customer is worth if won back, from the
   valuation module: the expected lifetime value (BG/NBD and Gamma-Gamma) divided by
   P(alive), i.e. the value *given* that the customer is active again;
+- :func:`targeting_inputs`: for every campaign row, what is known at a date before
+  the campaign: the value if won back, the churn risk (1 - P(alive)), the former tier
+  and the cost of every offer;
 - :func:`backtest_targeting`: the whole loop on a randomised campaign: an uplift model
   learns on part of it, every policy spends the budget on the held-out rest, and their
   gains are measured from the actual responses (:func:`ipw_uplift`, no truth needed)
@@ -29,13 +32,15 @@ import pandas as pd
 
 from ..data import observation_end as _end_of
 from ..exceptions import ConvergenceError, ParameterError, SchemaError
+from ..features.profile import customer_profile
 from ..features.summary import summary
 from ..schema import CustomerData
+from ..segment.tiers import ParetoTiers
 from ..value.bgnbd import BetaGeoModel
 from ..value.clv import expected_customer_lifetime_value
 from ..value.gamma_gamma import GammaGammaModel
 
-__all__ = ["allocate", "compare_policies", "value_if_won_back", "ipw_uplift",
+__all__ = ["allocate", "compare_policies", "value_if_won_back", "targeting_inputs", "ipw_uplift",
            "backtest_targeting", "TargetingBacktest", "ALLOCATION_COLUMNS", "POLICIES",
            "WON_BACK_COLUMNS"]
 
@@ -333,8 +338,7 @@ def compare_policies(
         Index :data:`POLICIES`; columns ``offer`` (the baselines' offer, or
         ``"per customer"``), ``n_contacted``, ``cost``, ``true_gain``,
         ``predicted_gain`` (what the policy expected from the predicted uplift) and
-        ``true_gain_per_contact``. ``attrs["offers"]`` holds each policy's offer for
-        every row (None: not contacted).
+        ``true_gain_per_contact``.
 
     Examples
     --------
@@ -346,6 +350,27 @@ def compare_policies(
     >>> bool(out.loc["uplift", "true_gain"] > out.loc["random", "true_gain"])
     True
     """
+    return _compare(true_uplift, value, cost, budget, predicted_uplift=predicted_uplift,
+                    risk=risk, baseline_offer=baseline_offer, seed=seed,
+                    min_value=min_value, tier=tier, exclude_tiers=exclude_tiers)[0]
+
+
+def _compare(
+    true_uplift: pd.DataFrame,
+    value: Any,
+    cost: Any,
+    budget: float,
+    *,
+    predicted_uplift: pd.DataFrame,
+    risk: Any,
+    baseline_offer: str | None = None,
+    seed: int = 0,
+    min_value: float | None = 0.0,
+    tier: Any = None,
+    exclude_tiers: Any = (),
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`compare_policies`, with each policy's offer for every row (None: not
+    contacted)."""
     if not isinstance(true_uplift, pd.DataFrame):
         raise ParameterError("true_uplift must be a DataFrame with one column per offer")
     if not isinstance(predicted_uplift, pd.DataFrame) or list(predicted_uplift.columns) != list(
@@ -403,9 +428,7 @@ def compare_policies(
                 "true_gain_per_contact": float(gain.sum() / n_c) if n_c else 0.0,
             }
         )
-    out = pd.DataFrame(rows).set_index("policy")
-    out.attrs["offers"] = offers  # policy -> offer of every row (None: not contacted)
-    return out
+    return pd.DataFrame(rows).set_index("policy"), offers
 
 
 def _fit_penalised(cls, data):
@@ -672,8 +695,8 @@ def backtest_targeting(
     common = dict(risk=rk[test], seed=int(seed), min_value=min_value, tier=tr,
                   exclude_tiers=exclude_tiers)
     pseudo = ipw_uplift(off[test], y[test], offers, control)
-    estimated = compare_policies(pseudo, v[test], cost_t, float(budget),
-                                 predicted_uplift=pred, **common)
+    estimated, chosen_by = _compare(pseudo, v[test], cost_t, float(budget),
+                                    predicted_uplift=pred, **common)
     out = estimated.rename(columns={"true_gain": "estimated_gain"})
     out = out[["offer", "n_contacted", "cost", "estimated_gain", "predicted_gain"]]
     # standard error of the estimated gain: the rows' terms are independent given the
@@ -681,7 +704,7 @@ def backtest_targeting(
     P = pseudo.to_numpy(float)
     se = []
     for name in out.index:
-        chosen = np.asarray(estimated.attrs["offers"][name], dtype=object)
+        chosen = np.asarray(chosen_by[name], dtype=object)
         rows = np.flatnonzero(pd.notna(chosen))
         cols = np.array([offers.index(str(o)) for o in chosen[rows]], dtype=np.int64)
         terms = P[rows, cols] * v[test][rows]
@@ -698,3 +721,82 @@ def backtest_targeting(
                      exclude_tiers=exclude_tiers)
     alloc.index = frame.index[test]
     return TargetingBacktest(out, alloc, model, test, float(budget))
+
+
+def targeting_inputs(
+    data: CustomerData,
+    frame: pd.DataFrame,
+    as_of: Any,
+    offer_costs: dict[str, tuple[float, float]],
+    *,
+    horizon_months: int = 12,
+    amount_col: str = "mean_amount_before",
+) -> pd.DataFrame:
+    """What targeting needs for every campaign row, known at ``as_of`` (before the campaign).
+
+    Parameters
+    ----------
+    data : CustomerData
+        With ``transactions`` (and ``costs`` for the margin of the tiers).
+    frame : DataFrame
+        :func:`~segkit.winback.uplift.learning_frame` of the campaign rows.
+    as_of : date-like
+        Nothing after this date is used: choose it before the campaigns targeted.
+    offer_costs : dict
+        Offer -> ``(fixed, rate)``: the cost of a contact is ``fixed + rate x`` the
+        customer's mean order amount before the campaign (``amount_col``), e.g. a 10%
+        voucher ``(0, 0.10)``, a service call ``(15, 0)``.
+    horizon_months : int
+        Horizon of the value if won back.
+
+    Returns
+    -------
+    DataFrame
+        Index of ``frame``: ``value`` (:func:`value_if_won_back`; 0 for a customer
+        without a purchase by ``as_of``), ``risk`` (1 - P(alive); 1 without a purchase),
+        ``tier`` (former tier key / ordinary / small / inferior from one
+        :class:`~segkit.segment.ParetoTiers` fit on the profiles at ``as_of``; None for a
+        customer acquired later) and one ``cost_<offer>`` column per offer.
+
+    Examples
+    --------
+    >>> from segkit.datasets import load_demo
+    >>> from segkit.winback.uplift import learning_frame
+    >>> d = load_demo()
+    >>> f = learning_frame(d.campaigns, d.transactions, d.complaints, d.customers)
+    >>> x = targeting_inputs(d, f, "2023-12-31", {"discount_10": (0, 0.1),
+    ...                                            "service_call": (15, 0)})
+    >>> x.columns.tolist()
+    ['value', 'risk', 'tier', 'cost_discount_10', 'cost_service_call']
+    """
+    if not isinstance(data, CustomerData) or data.transactions is None:
+        raise ParameterError("data must be a CustomerData with transactions")
+    if not isinstance(frame, pd.DataFrame) or "customer_id" not in frame:
+        raise ParameterError("frame must be a learning_frame with customer_id")
+    if not isinstance(offer_costs, dict) or not offer_costs:
+        raise ParameterError("offer_costs must be a dict offer -> (fixed, rate)")
+    if amount_col not in frame:
+        raise ParameterError(f"frame has no column {amount_col!r} for the offers' rates")
+    end = _end_of(data, as_of, name="as_of")
+    tx = data.transactions
+    won = value_if_won_back(tx.loc[pd.to_datetime(tx["timestamp"]) <= end], end,
+                            horizon_months=horizon_months)
+    profile = customer_profile(data, end)
+    tiers = pd.Series(np.asarray(ParetoTiers().fit_predict(profile), dtype=object),
+                      index=profile["customer_id"].to_numpy())
+    ids = frame["customer_id"]
+    out = pd.DataFrame(index=frame.index)
+    out["value"] = ids.map(won["value_if_won_back"]).fillna(0.0).to_numpy(float)
+    out["risk"] = 1.0 - ids.map(won["p_alive"]).fillna(0.0).to_numpy(float)
+    out["tier"] = ids.map(tiers).astype(object).where(ids.isin(tiers.index), None).to_numpy()
+    amount = frame[amount_col].fillna(0.0).to_numpy(float)
+    for offer, spec in offer_costs.items():
+        try:
+            fixed, rate = (float(x) for x in spec)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"offer_costs[{offer!r}] must be (fixed, rate), got {spec!r}") from None
+        if fixed < 0 or rate < 0:
+            raise ParameterError(f"offer_costs[{offer!r}] must not be negative")
+        out[f"cost_{offer}"] = fixed + rate * amount
+    return out
