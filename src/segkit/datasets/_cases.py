@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError
@@ -77,6 +78,17 @@ class CaseStudy:
     params: dict[str, Any]
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+
+
+def _streams(seed: int, n: int) -> list[np.random.Generator]:
+    """``n`` independent random streams of a case, spawned from its seed."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(n)]
+
+
+def _ids(prefix: str, n: int) -> np.ndarray:
+    """Customer ids ``prefix00001`` ... of a case, zero-padded to one width."""
+    width = max(5, len(str(n)))
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
 
 
 def _registry() -> dict[str, Callable[..., CaseStudy]]:

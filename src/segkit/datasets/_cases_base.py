@@ -22,22 +22,13 @@ import numpy as np
 import pandas as pd
 
 from ..schema import CustomerData
-from ._cases import CaseStudy
+from ._cases import CaseStudy, _ids, _streams
 
 __all__ = ["CASES", "make_bank_points", "make_ecommerce_membership", "make_telecom_phone"]
 
 _REGIONS = ("north", "east", "south", "west")
 _CHANNELS = ("branch", "online", "partner")
 _DAY = np.timedelta64(1, "D")
-
-
-def _streams(seed: int, n: int) -> list[np.random.Generator]:
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(n)]
-
-
-def _ids(n: int) -> np.ndarray:
-    width = max(5, len(str(n)))
-    return np.char.add("C", np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
 
 
 def _customers(rng: np.random.Generator, ids: np.ndarray, first: str, last: str,
@@ -117,7 +108,7 @@ def make_bank_points(seed: int = 0, n_customers: int = 4000) -> CaseStudy:
     p = _BANK
     r_cust, r_rate, r_tx0, r_tx1, r_enrol = _streams(seed, 5)
     n = int(n_customers)
-    ids = _ids(n)
+    ids = _ids("C", n)
     customers = _customers(r_cust, ids, "2018-01-01", "2022-12-31")
     region = customers["region"].astype(str).to_numpy()
     shape = pd.Series(region).map(p["regions_shape"]).to_numpy()
@@ -210,7 +201,7 @@ def make_telecom_phone(seed: int = 0, n_customers: int = 6000) -> CaseStudy:
     p = _TELECOM
     r_cust, r_arpu, r_time, r_reason = _streams(seed, 4)
     n = int(n_customers)
-    ids = _ids(n)
+    ids = _ids("C", n)
     offer = np.datetime64(p["offer_date"], "D")
     end = np.datetime64(p["observation_end"], "D")
     tenure_days = r_cust.integers(31, 10 * 365, n)
@@ -328,7 +319,7 @@ def make_ecommerce_membership(seed: int = 0, n_customers: int = 6000) -> CaseStu
     p = _ECOM
     r_cust, r_rate, r_arm, r_tx0, r_tx1, r_ret, r_join = _streams(seed, 7)
     n = int(n_customers)
-    ids = _ids(n)
+    ids = _ids("C", n)
     customers = _customers(r_cust, ids, "2019-01-01", "2022-12-31",
                            channels=("app", "web", "mini_program"))
     rate = r_rate.gamma(p["rate_shape"], p["rate_scale"], n)

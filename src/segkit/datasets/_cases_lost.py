@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import CustomerData
-from ._cases import CaseStudy
+from ._cases import CaseStudy, _ids, _streams
 
 __all__ = [
     "CASES",
@@ -38,15 +38,6 @@ __all__ = [
 
 _DAY = np.timedelta64(1, "D")
 _REGIONS = ("north", "east", "south", "west")
-
-
-def _streams(seed: int, n: int) -> list[np.random.Generator]:
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(n)]
-
-
-def _ids(prefix: str, n: int) -> np.ndarray:
-    width = max(5, len(str(n)))
-    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
 
 
 def _days(a: str, b: str) -> int:

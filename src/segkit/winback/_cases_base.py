@@ -24,7 +24,8 @@ import pandas as pd
 
 from ..churn import CoxModel, elapsed, kaplan_meier
 from ..datasets import CaseStudy
-from .cases import ESTIMATE_COLUMNS, CaseFindings
+from .cases import CaseFindings, estimate_row
+from .cases import estimates_frame as _frame
 
 __all__ = ["ANALYSES", "analyse_bank_points", "analyse_ecommerce_membership",
            "analyse_telecom_phone"]
@@ -40,13 +41,7 @@ def _ols(formula: str, df: pd.DataFrame, term: str) -> tuple[float, float, float
 
 
 def _row(quantity, method, est, truth, identified) -> dict:
-    e, lo, hi = est
-    return {"quantity": quantity, "method": method, "estimate": e, "ci_low": lo,
-            "ci_high": hi, "truth": float(truth), "identified": bool(identified)}
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS))
+    return estimate_row(quantity, method, *est, truth, identified)
 
 
 def _per_year(tx: pd.DataFrame, ids: pd.Index, start: str, end: str) -> pd.DataFrame:

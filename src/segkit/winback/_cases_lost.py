@@ -26,7 +26,8 @@ import pandas as pd
 
 from ..churn.models import CoxModel, kaplan_meier
 from ..exceptions import SchemaError
-from .cases import ESTIMATE_COLUMNS, CaseFindings
+from .cases import CaseFindings, estimate_row
+from .cases import estimates_frame as _frame
 from .lost import loss_reasons, lost_customers
 from .uplift import offer_effects
 
@@ -34,14 +35,7 @@ __all__ = ["ANALYSES", "analyse_ecommerce_training", "analyse_insurance_premiums
            "analyse_restaurant_complaints"]
 
 
-def _row(quantity, method, est, lo, hi, truth, identified) -> dict:
-    return {"quantity": quantity, "method": method, "estimate": float(est),
-            "ci_low": float(lo), "ci_high": float(hi), "truth": float(truth),
-            "identified": bool(identified)}
-
-
-def _frame(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS))
+_row = estimate_row
 
 
 def _coef(fit, name: str, exp: bool = False):

@@ -15,7 +15,8 @@ import pandas as pd
 from ..datasets import CaseStudy
 from ..exceptions import ParameterError
 
-__all__ = ["CaseFindings", "ESTIMATE_COLUMNS", "analyse_case"]
+__all__ = ["CaseFindings", "ESTIMATE_COLUMNS", "analyse_case", "estimate_row",
+           "estimates_frame"]
 
 #: Columns of :attr:`CaseFindings.estimates`.
 ESTIMATE_COLUMNS: tuple[str, ...] = (
@@ -48,6 +49,19 @@ class CaseFindings:
     supports: dict[str, list[str]]
     does_not_support: dict[str, list[str]]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def estimate_row(quantity: str, method: str, estimate: float, ci_low: float, ci_high: float,
+                 truth: float, identified: bool) -> dict:
+    """One row of :attr:`CaseFindings.estimates`, with plain floats and a bool."""
+    return {"quantity": quantity, "method": method, "estimate": float(estimate),
+            "ci_low": float(ci_low), "ci_high": float(ci_high), "truth": float(truth),
+            "identified": bool(identified)}
+
+
+def estimates_frame(rows: list[dict]) -> pd.DataFrame:
+    """:attr:`CaseFindings.estimates` from rows of :func:`estimate_row`."""
+    return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS))
 
 
 def _registry() -> dict[str, Callable[[CaseStudy], CaseFindings]]:
