@@ -1069,7 +1069,7 @@ def data_model() -> pd.DataFrame:
 
     >>> data_model().groupby("table", sort=False).size().to_dict()  # doctest: +NORMALIZE_WHITESPACE
     {'customers': 9, 'transactions': 7, 'contracts': 8, 'exits': 6, 'interactions': 3,
-     'complaints': 5, 'surveys': 4, 'receivables': 10, 'credit_limits': 4, 'costs': 4,
+     'complaints': 6, 'surveys': 4, 'receivables': 10, 'credit_limits': 4, 'costs': 4,
      'campaigns': 9}
     """
     rows = [

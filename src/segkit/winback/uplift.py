@@ -22,6 +22,7 @@ Uplift of offer ``o`` for a customer is ``P(respond | o) - P(respond | control)`
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from ..exceptions import NotFittedError, ParameterError, SchemaError
 
@@ -372,6 +374,22 @@ def learning_frame(
 
 
 # --------------------------------------------------------------------- meta-learners
+def _one_thread(method):
+    """Run ``method`` with one OpenMP/BLAS thread.
+
+    Gradient boosting spreads over every core with OpenMP; on a busy machine (a test
+    run, a shared server) the threads contend and a fit of a second becomes a minute.
+    The learners fit small models many times, so one thread is both steady and fast.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1):
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
 def _default_classifier(random_state: int | None) -> HistGradientBoostingClassifier:
     return HistGradientBoostingClassifier(
         max_iter=50,
@@ -495,6 +513,7 @@ class SLearner(_MetaLearner):
         self.model = model
         self.random_state = random_state
 
+    @_one_thread
     def fit(self, X: Any, treatment: Any, y: Any) -> SLearner:
         X, t, y = _check_xty(X, treatment, y)
         m = clone(self.model) if self.model is not None else _default_classifier(self.random_state)
@@ -502,6 +521,7 @@ class SLearner(_MetaLearner):
         self.n_features_in_ = X.shape[1]
         return self
 
+    @_one_thread
     def predict_uplift(self, X: Any) -> np.ndarray:
         """Predicted uplift ``P(y=1 | x, treated) - P(y=1 | x, control)``."""
         X = self._check_X(X)
@@ -533,6 +553,7 @@ class TLearner(_MetaLearner):
         self.model = model
         self.random_state = random_state
 
+    @_one_thread
     def fit(self, X: Any, treatment: Any, y: Any) -> TLearner:
         X, t, y = _check_xty(X, treatment, y)
         self.model_control_ = self._outcome_model().fit(X[t == 0], y[t == 0])
@@ -540,6 +561,7 @@ class TLearner(_MetaLearner):
         self.n_features_in_ = X.shape[1]
         return self
 
+    @_one_thread
     def predict_uplift(self, X: Any) -> np.ndarray:
         """Predicted uplift ``p1(x) - p0(x)``."""
         X = self._check_X(X)
@@ -594,6 +616,7 @@ class XLearner(_MetaLearner):
         self.clip = clip
         self.random_state = random_state
 
+    @_one_thread
     def fit(self, X: Any, treatment: Any, y: Any) -> XLearner:
         X, t, y = _check_xty(X, treatment, y)
         self._propensity_fit(X, t)
@@ -608,6 +631,7 @@ class XLearner(_MetaLearner):
         self.n_features_in_ = X.shape[1]
         return self
 
+    @_one_thread
     def predict_uplift(self, X: Any) -> np.ndarray:
         """Predicted uplift ``e(x) tau0(x) + (1 - e(x)) tau1(x)``."""
         X = self._check_X(X)
@@ -659,6 +683,7 @@ class DRLearner(_MetaLearner):
         self.n_folds = n_folds
         self.random_state = random_state
 
+    @_one_thread
     def fit(self, X: Any, treatment: Any, y: Any) -> DRLearner:
         X, t, y = _check_xty(X, treatment, y)
         if not isinstance(self.n_folds, (int, np.integer)) or self.n_folds < 2:
@@ -679,6 +704,7 @@ class DRLearner(_MetaLearner):
         self.n_features_in_ = X.shape[1]
         return self
 
+    @_one_thread
     def predict_uplift(self, X: Any) -> np.ndarray:
         """Predicted uplift: the regression of the pseudo-outcome on X."""
         X = self._check_X(X)
@@ -717,6 +743,7 @@ class OfferUplift(BaseEstimator):
         self.learner = learner
         self.control = control
 
+    @_one_thread
     def fit(self, X: Any, offer: Any, y: Any) -> OfferUplift:
         Xa = np.asarray(X, dtype=float)
         off = np.asarray(offer, dtype=object)
@@ -738,6 +765,7 @@ class OfferUplift(BaseEstimator):
         self.n_features_in_ = Xa.shape[1]
         return self
 
+    @_one_thread
     def predict_uplift(self, X: Any) -> pd.DataFrame:
         """Predicted uplift of every offer against control, one column per offer."""
         if not hasattr(self, "learners_"):
