@@ -39,7 +39,7 @@ def main(argv=None) -> None:
     parser.add_argument("--targets", type=float, default=1e6)
     args = parser.parse_args(argv)
     from segkit.datasets import simulate
-    from segkit.winback import allocate, lost_customers
+    from segkit.winback import allocate, lost_customers, value_if_won_back
 
     n = int(args.customers)
     print(f"load: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
@@ -52,6 +52,9 @@ def main(argv=None) -> None:
         lost, secs = _timed(lambda d=definition, k=kw: lost_customers(sim.tables, d, **k))
         table.append({"step": f"lost_customers ({definition})", "customers": n,
                       "result rows": len(lost), "seconds": secs})
+    won, secs = _timed(lambda: value_if_won_back(sim.tables.transactions, horizon_months=12))
+    table.append({"step": "value_if_won_back (BG/NBD + Gamma-Gamma)", "customers": n,
+                  "result rows": len(won), "seconds": secs})
     m = int(args.targets)
     rng = np.random.default_rng(0)
     offers = ["discount_10", "discount_25", "service_call", "other"]
