@@ -147,6 +147,7 @@ _REPORT: dict[str, dict[str, str]] = {
     "sec_lcr_reasons": {"en": "Why they left: loss reasons by {by}",
                         "zh": "客户为何离开：按{by}的流失原因"},
     "fig_lcr_reasons": {"en": "Loss reasons by {by}", "zh": "按{by}的流失原因"},
+    "fig_lcr_reasons_all": {"en": "Loss reasons", "zh": "流失原因"},
     "lcr_reasons_unknown": {
         "en": "The reason is unknown for all {n} lost customers: the data has no {tables} "
               "table to state or infer it. Ask leaving customers why (an exit survey) and "

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .. import glossary
+from ..exceptions import SegkitError
 from ._style import FIGSIZE, _colors, _empty, _figure, _thousands, figure_lang
 
 __all__ = ["loss_reasons", "churn_cost", "offer_effects", "qini_curves", "policy_comparison"]
@@ -40,6 +41,22 @@ def _height(n: int) -> tuple[float, float]:
     return (FIGSIZE[0], max(FIGSIZE[1] * 0.8, 1.4 + 0.42 * n))
 
 
+def _code_label(code, prefix: str, lang: str) -> str:
+    """The glossary's words for a code (``tier_key`` ...), else the code as it is."""
+    key = f"{prefix}{code}"
+    return glossary.t(key, lang) if key in glossary.TERMS else str(code)
+
+
+def _reason_label(code, lang: str) -> str:
+    """A loss-reason code in words (``complex_decision``, ``unknown``), else as it is."""
+    if str(code) == "unknown":
+        return glossary.t("lcr_reason_unknown", lang)
+    try:
+        return glossary.category_label("exits", "reason", code, lang)
+    except SegkitError:  # not a reason code: a label given by the caller
+        return str(code)
+
+
 def loss_reasons(shares: pd.DataFrame, lang: str = "en", *, title: str | None = None,
                  unknown: str | None = None) -> Figure:
     """The share of each loss reason per group, as stacked horizontal bars.
@@ -48,7 +65,9 @@ def loss_reasons(shares: pd.DataFrame, lang: str = "en", *, title: str | None = 
     ----------
     shares : pandas.DataFrame
         One row per group (index: its label), one column per reason (its label), the
-        shares of the group's lost customers (each row sums to 1).
+        shares of the group's lost customers (each row sums to 1), e.g.
+        :meth:`segkit.winback.LossReasons.shares`. Tier and reason codes (``key``,
+        ``complex_decision``, ``unknown``) are shown in words; other labels as given.
     lang : {"en", "zh"}
     title : str, optional
         Defaults to the glossary's title.
@@ -63,8 +82,15 @@ def loss_reasons(shares: pd.DataFrame, lang: str = "en", *, title: str | None = 
     """
     lang = figure_lang(lang)
     g = glossary.Glossary(lang)
+    order = ("key", "ordinary", "small", "inferior")
+    if len(shares) and set(map(str, shares.index)) <= set(order):  # tiers best first
+        shares = shares.loc[[t for t in order if t in set(map(str, shares.index))]]
+    shares = shares.rename(index=lambda c: _code_label(c, "tier_", lang),
+                           columns=lambda c: _reason_label(c, lang))
+    if unknown is not None:
+        unknown = _reason_label(unknown, lang)
     fig, ax = _figure(_height(len(shares)))
-    _title(fig, title or g("fig_lcr_reasons", by=""))
+    _title(fig, title or g["fig_lcr_reasons_all"])
     if shares.empty or not np.isfinite(shares.to_numpy(dtype=float)).any():
         return _empty(fig, ax, lang)
     y = np.arange(len(shares))
