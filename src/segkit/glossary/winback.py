@@ -281,7 +281,7 @@ _REPORT: dict[str, dict[str, str]] = {
                           "zh": "预算下的目标选择（好钢用在刀刃上）"},
     "lcr_policy_uplift": {"en": "uplift x value - cost, per customer",
                           "zh": "按增量响应 × 价值 − 成本逐个选择"},
-    "lcr_policy_risk": {"en": "longest lapsed first", "zh": "沉睡最久者优先"},
+    "lcr_policy_risk": {"en": "highest churn risk first", "zh": "流失风险最高者优先"},
     "lcr_policy_value": {"en": "highest value first", "zh": "价值最高者优先"},
     "lcr_policy_random": {"en": "random contact", "zh": "随机联系"},
     "lcr_per_customer": {"en": "chosen per customer", "zh": "逐个客户选择"},
@@ -299,11 +299,12 @@ _REPORT: dict[str, dict[str, str]] = {
               "customer's margin known before the campaign, minus the offer's cost; it is "
               "measured from the randomised responses by inverse-probability weighting, "
               "without bias but with noise. Customers of negative margin are never contacted. "
-              "The three simple rules send the one offer of best mean expected gain.",
+              "The three simple rules send the one offer of best mean expected gain; the "
+              "churn-risk rule takes the longest lapsed first.",
         "zh": "每条规则在 {n} 条留出活动记录上最多花费 {budget}（把 {total} 的预算按可挽回客户 {cand} "
               "位与留出组的规模比例缩放）。收益为优惠带来的额外响应乘以活动前已知的客户一年利润，"
               "再减去优惠成本；按随机分组的实际响应以逆概率加权计算，无偏但有噪声。利润为负的客户"
-              "从不联系。三条简单规则都发送平均预期收益最高的同一种优惠。"},
+              "从不联系。三条简单规则都发送平均预期收益最高的同一种优惠；流失风险规则按沉睡时间最长者优先。"},
     "lcr_policies_best": {"en": "The rule with the largest measured gain: {policy} ({gain}).",
                           "zh": "实测收益最大的规则：{policy}（{gain}）。"},
     "lcr_policies_caveat": {

@@ -47,6 +47,15 @@ def _code_label(code, prefix: str, lang: str) -> str:
     return glossary.t(key, lang) if key in glossary.TERMS else str(code)
 
 
+def _tiers_in_words(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rows indexed by tier codes, best tier first and in words; other rows as they are."""
+    order = ("key", "ordinary", "small", "inferior")
+    names = [str(i) for i in table.index]
+    if len(table) and set(names) <= set(order):
+        table = table.iloc[[names.index(t) for t in order if t in names]]
+    return table.rename(index=lambda c: _code_label(c, "tier_", lang))
+
+
 def _reason_label(code, lang: str) -> str:
     """A loss-reason code in words (``complex_decision``, ``unknown``), else as it is."""
     if str(code) == "unknown":
@@ -82,11 +91,7 @@ def loss_reasons(shares: pd.DataFrame, lang: str = "en", *, title: str | None = 
     """
     lang = figure_lang(lang)
     g = glossary.Glossary(lang)
-    order = ("key", "ordinary", "small", "inferior")
-    if len(shares) and set(map(str, shares.index)) <= set(order):  # tiers best first
-        shares = shares.loc[[t for t in order if t in set(map(str, shares.index))]]
-    shares = shares.rename(index=lambda c: _code_label(c, "tier_", lang),
-                           columns=lambda c: _reason_label(c, lang))
+    shares = _tiers_in_words(shares, lang).rename(columns=lambda c: _reason_label(c, lang))
     if unknown is not None:
         unknown = _reason_label(unknown, lang)
     fig, ax = _figure(_height(len(shares)))
@@ -123,7 +128,8 @@ def churn_cost(table: pd.DataFrame, lang: str = "en", *, currency: str = "CNY") 
     Parameters
     ----------
     table : pandas.DataFrame
-        One row per tier (index: its label), columns ``lost_revenue``, ``lost_margin``
+        One row per tier (index: its label; tier codes are shown in words, best tier
+        first), columns ``lost_revenue``, ``lost_margin``
         and optionally ``clv_lost`` (:func:`segkit.winback.cost_of_churn`).
     currency : str, default "CNY"
 
@@ -139,6 +145,7 @@ def churn_cost(table: pd.DataFrame, lang: str = "en", *, currency: str = "CNY") 
     fig, ax = _figure()
     _title(fig, g["fig_lcr_cost"])
     cols = [c for c in ("lost_revenue", "lost_margin", "clv_lost") if c in table.columns]
+    table = _tiers_in_words(table, lang)
     if table.empty or not cols:
         return _empty(fig, ax, lang)
     x = np.arange(len(table))
@@ -164,7 +171,8 @@ def offer_effects(effects: pd.DataFrame, lang: str = "en") -> Figure:
     ----------
     effects : pandas.DataFrame
         :func:`segkit.winback.offer_effects` (control first): ``offer``, ``diff``,
-        ``diff_low``, ``diff_high`` and optionally ``label`` (the offer in words).
+        ``diff_low``, ``diff_high`` and optionally ``label`` (the offer in words; without
+        it, known offer codes are put in words).
 
     Examples
     --------
@@ -180,7 +188,8 @@ def offer_effects(effects: pd.DataFrame, lang: str = "en") -> Figure:
     _title(fig, g["fig_lcr_effects"])
     if part.empty:
         return _empty(fig, ax, lang)
-    labels = part["label"] if "label" in part else part["offer"]
+    labels = (part["label"] if "label" in part
+              else part["offer"].map(lambda o: _code_label(o, "lcr_offer_", lang)))
     y = np.arange(len(part))
     d = part["diff"].to_numpy(dtype=float)
     lo, hi = part["diff_low"].to_numpy(dtype=float), part["diff_high"].to_numpy(dtype=float)
@@ -210,7 +219,8 @@ def qini_curves(curves: dict, lang: str = "en") -> Figure:
     Parameters
     ----------
     curves : dict
-        Offer label -> ``(k, qini)`` of :func:`segkit.winback.qini_curve` (rows targeted
+        Offer label (an offer code such as ``discount_10`` is shown in words) ->
+        ``(k, qini)`` of :func:`segkit.winback.qini_curve` (rows targeted
         and incremental responders), shown per row targeted (k / n, qini / n).
 
     Examples
@@ -229,7 +239,8 @@ def qini_curves(curves: dict, lang: str = "en") -> Figure:
     for j, (label, (k, q)) in enumerate(curves.items()):
         k, q = np.asarray(k, dtype=float), np.asarray(q, dtype=float)
         n = k[-1] if len(k) and k[-1] > 0 else 1.0
-        ax.plot(k / n, q / n, color=colors[j], lw=1.8, label=str(label))
+        ax.plot(k / n, q / n, color=colors[j], lw=1.8,
+                label=_code_label(label, "lcr_offer_", lang))
         ax.plot([0, 1], [0, q[-1] / n], color=colors[j], lw=1, ls=":")
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xlim(0, 1)
@@ -251,7 +262,8 @@ def policy_comparison(table: pd.DataFrame, lang: str = "en", *, currency: str = 
     Parameters
     ----------
     table : pandas.DataFrame
-        One row per policy (index: its label), with the gain in ``column``.
+        One row per policy (index: its label; the codes of
+        :data:`segkit.winback.POLICIES` are shown in words), with the gain in ``column``.
     column : str, default "gain"
         E.g. ``"true_gain"`` or ``"estimated_gain"`` of
         :func:`segkit.winback.backtest_targeting`.
@@ -280,7 +292,8 @@ def policy_comparison(table: pd.DataFrame, lang: str = "en", *, currency: str = 
     ax.axvline(0, color="0.3", lw=0.8)
     lo = min(0.0, float(np.nanmin(v)))
     ax.set_xlim(lo - 0.25 * span * (lo < 0), max(0.0, float(np.nanmax(v))) + 0.25 * span)
-    ax.set_yticks(y, [str(i) for i in table.index], fontsize="small")
+    ax.set_yticks(y, [_code_label(i, "lcr_policy_", lang) for i in table.index],
+                  fontsize="small")
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
