@@ -383,7 +383,8 @@ def _winback_calls(demo):
     uplift = pd.DataFrame({"a": [0.1, 0.3], "b": [0.05, 0.02]})
     frame = winback.learning_frame(demo.campaigns, demo.transactions, demo.complaints)
     return {
-        winback.lost_customers: (demo, "broad"), winback.loss_reasons: (lost,),
+        winback.lost_customers: (demo, "broad"),
+        winback.lost_in_period: (demo, "2024-01-01", "2024-03-31", 120), winback.loss_reasons: (lost,),
         winback.cost_of_churn: (lost,), winback.offer_effects: (demo.campaigns,),
         winback.learning_frame: (demo.campaigns, demo.transactions, demo.complaints),
         winback.allocate: (uplift, [100.0, 50.0], {"a": 5.0, "b": 1.0}, 6.0),

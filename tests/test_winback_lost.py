@@ -344,3 +344,23 @@ def test_loss_reasons_and_cost_on_simulated_data(sims):
     assert cost.loc["key", "lost_revenue"] > cost.loc["small", "lost_revenue"]
     assert cost.loc["inferior", "lost_margin"] < 0  # losing inferior customers saves money
     assert cost["unrecovered_acquisition_cost"].sum() <= cost["acquisition_cost"].sum()
+
+
+def test_lost_in_period_keeps_those_who_came_back_within_it(sims):
+    from segkit.winback import lost_in_period
+
+    sim = sims[SEEDS[0]]
+    start, end = pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-30")
+    lost = lost_in_period(sim.tables, start, end, 120)
+    assert lost["churn_date"].between(start, end).all() and lost.index.is_unique
+    assert len(lost.attrs["cutoffs"]) == 6 and lost.attrs["cutoffs"][-1] == "2024-06-30"
+    # everyone still lost at the end of the period is there, with the same row
+    at_end = lost_customers(sim.tables, "narrow", 120, observation_end=end)
+    still = at_end[at_end["churn_date"].between(start, end)]
+    assert set(still.index) <= set(lost.index)
+    pd.testing.assert_series_equal(lost.loc[still.index, "churn_date"], still["churn_date"])
+    # and so are those who left and came back before the end: one reading would miss them
+    back = lost[lost["came_back"] & (lost["came_back_date"] <= end)]
+    assert len(back) > 0 and not set(back.index) & set(still.index)
+    with pytest.raises(ParameterError, match="before it starts"):
+        lost_in_period(sim.tables, end, start, 120)

@@ -62,7 +62,7 @@ from ..winback import (
     ipw_uplift,
     learning_frame,
     loss_reasons,
-    lost_customers,
+    lost_in_period,
     offer_effects,
     qini_auc,
     qini_curve,
@@ -220,7 +220,8 @@ class LostCustomerReviewPage(Page):
         try:
             self.threshold = (float(self.threshold_days) if self.threshold_days
                               else choose_threshold(self.data, _QUANTILE, self.period_end))
-            self.lost = self._episodes()
+            self.lost = lost_in_period(self.data, self.period_start, self.period_end,
+                                       self.threshold, horizon_months=HORIZON_MONTHS)
         except SegkitError:
             self.threshold = None
             self.lost = None
@@ -232,34 +233,12 @@ class LostCustomerReviewPage(Page):
                                     freq=self.reason_freq)
 
     def cutoffs(self) -> list[pd.Timestamp]:
-        """The dates at which the lost customers are read: every month end of the period
-        (every quarter end beyond two years), and its last day."""
-        days = (self.period_end - self.period_start).days
-        freq = "ME" if days <= 731 else "QE"
-        ends = pd.date_range(self.period_start, self.period_end, freq=freq)
-        return sorted({*[pd.Timestamp(e) for e in ends], pd.Timestamp(self.period_end)})
-
-    def _episodes(self) -> pd.DataFrame:
-        """Every customer lost in the period, even one who came back before its end.
-
-        :func:`segkit.winback.lost_customers` read at one date sees only the customers
-        still lost then: one who left in March and came back in June is active in
-        December. So the database is read at every cutoff of :meth:`cutoffs`, keeping
-        the customers whose churn date falls since the previous cutoff; a customer lost
-        twice keeps the last loss. Whether they came back is followed to the
-        observation end.
-        """
-        parts, prev = [], self.period_start - pd.Timedelta(days=1)
-        for cut in self.cutoffs():  # one read per month, not per customer
-            db = lost_customers(self.data, "narrow", self.threshold, observation_end=cut,
-                                horizon_months=HORIZON_MONTHS)
-            churn = db["churn_date"]
-            parts.append(db.loc[((churn > prev) & (churn <= cut)).to_numpy()])
-            prev = cut
-        lost = pd.concat(parts)
-        lost = lost.loc[~lost.index.duplicated(keep="last")].sort_index()
-        lost.attrs = dict(parts[-1].attrs)
-        return lost
+        """The dates at which the lost customers were read
+        (:func:`segkit.winback.lost_in_period`): every month end of the period (every
+        quarter end beyond two years), and its last day."""
+        if self.lost is None:
+            return []
+        return [pd.Timestamp(c) for c in self.lost.attrs.get("cutoffs", [])]
 
     def _value(self) -> None:
         """The cost of churn, with the lifetime value as seen at the start of the period."""

@@ -31,6 +31,7 @@ from .lost import (
     cost_of_churn,
     loss_reasons,
     lost_customers,
+    lost_in_period,
 )
 from .reasons import (
     KEYWORDS,
@@ -76,6 +77,7 @@ __all__ = [
     "CaseFindings",
     "ESTIMATE_COLUMNS",
     "lost_customers",
+    "lost_in_period",
     "loss_reasons",
     "LossReasons",
     "cost_of_churn",

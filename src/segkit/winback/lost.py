@@ -5,6 +5,8 @@
   tier, the value lost, complaints and negative reviews, the exit reason (stated in
   ``exits`` or inferred from the last complaint), every win-back attempt after the
   lapse and whether the customer came back;
+- :func:`lost_in_period`: every customer lost in a period, also those who came back
+  before its end (the database read at every month end of the period);
 - :func:`loss_reasons`: counts and shares of the exit reasons by former tier, region
   and period, with a trend per reason;
 - :func:`cost_of_churn`: the revenue and margin lost over a horizon, the acquisition
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +53,7 @@ from ..schema import CustomerData
 from ..segment.tiers import ParetoTiers
 
 __all__ = [
+    "lost_in_period",
     "LOST_COLUMNS",
     "REASON_SOURCES",
     "DAYS_PER_MONTH",
@@ -596,6 +600,70 @@ def loss_reasons(lost: pd.DataFrame, by=("former_tier",), freq="Q",
         "n_periods": grp.size().astype(np.int64),
     }).reset_index()
     return LossReasons(table=table, trend=trend)
+
+
+def lost_in_period(
+    data: CustomerData,
+    start: Any,
+    end: Any,
+    threshold_days: float,
+    *,
+    horizon_months: float = 12.0,
+) -> pd.DataFrame:
+    """Every customer lost (narrow churn) with a churn date in ``[start, end]``.
+
+    :func:`lost_customers` read at one date sees only the customers still lost then:
+    one who left in March and came back in June is active in December. So the
+    database is read at every month end of the period (every quarter end beyond two
+    years) and at ``end``, keeping the customers whose churn date falls since the
+    previous reading; a customer lost twice in the period keeps the last loss. What
+    became of them (win-back attempts, ``came_back``) is followed to the end of the
+    data.
+
+    Parameters
+    ----------
+    data : CustomerData
+    start, end : date-like
+        The period of churn dates, both days included.
+    threshold_days : float
+        The narrow-churn threshold.
+    horizon_months : float
+        As in :func:`lost_customers`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`lost_customers`, one row per customer; ``attrs`` as the
+        last reading's, with ``cutoffs`` (the reading dates).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-01-01"]),
+    ...     "amount": [50.0, 30.0, 20.0]})
+    >>> data = CustomerData(transactions=tx, observation_end="2024-12-31")
+    >>> lost = lost_in_period(data, "2024-01-01", "2024-06-30", 90)
+    >>> lost.index.tolist(), lost["came_back"].tolist()  # a left in March, back in June
+    (['a', 'b'], [True, False])
+    >>> lost_in_period(data, "2024-01-01", "2024-12-31", 90)["churn_date"].dt.date.tolist()
+    [datetime.date(2024, 8, 30), datetime.date(2024, 3, 31)]
+    """
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    if hi < lo:
+        raise ParameterError(f"the period ends ({hi.date()}) before it starts ({lo.date()})")
+    freq = "ME" if (hi - lo).days <= 731 else "QE"
+    cutoffs = sorted({*pd.date_range(lo, hi, freq=freq), hi})
+    parts, prev = [], lo - pd.Timedelta(days=1)
+    for cut in cutoffs:  # one reading per month, not per customer
+        db = lost_customers(data, "narrow", threshold_days, observation_end=cut,
+                            horizon_months=horizon_months)
+        churn = db["churn_date"]
+        parts.append(db.loc[((churn > prev) & (churn <= cut)).to_numpy()])
+        prev = cut
+    lost = pd.concat(parts)
+    lost = lost.loc[~lost.index.duplicated(keep="last")].sort_index()
+    lost.attrs = {**parts[-1].attrs, "cutoffs": [c.strftime("%Y-%m-%d") for c in cutoffs]}
+    return lost
 
 
 # --------------------------------------------------------------------------- cost of churn
