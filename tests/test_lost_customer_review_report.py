@@ -8,7 +8,6 @@ import re
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -179,22 +178,27 @@ def test_the_qini_table_equals_the_package(shown):
     assert len(page.test_rows) == pytest.approx(0.3 * len(page.frame), abs=1)
 
 
-def test_the_policies_equal_compare_policies(shown):
+def test_the_policies_equal_the_ipw_comparison(shown):
     page = _page()
     page.targeting()
     test = page.frame.loc[page.test_rows]
     truth = ipw_uplift(test["offer"].to_numpy(object), test["responded"].to_numpy(float),
-                        page.offers)
+                       page.offers)
     out = compare_policies(truth, page._value_before(test), page.offer_cost,
                            page.holdout_budget,
                            predicted_uplift=page.uplift_scores.reset_index(drop=True),
                            risk=test["days_since_last_purchase"], seed=0)
-    pd.testing.assert_frame_equal(out, page.policies)
+    p = page.policies
+    np.testing.assert_allclose(p["estimated_gain"], out["true_gain"])
+    np.testing.assert_allclose(p["predicted_gain"], out["predicted_gain"])
+    assert (p["n_contacted"] == out["n_contacted"]).all()
+    assert (p["estimated_gain_se"] > 0).all() and p["true_gain"].isna().all()
     assert (out["cost"] <= page.holdout_budget + 1e-6).all()
     text = _text(shown)
-    cells = _cells(text, glossary.t("lcr_policy_uplift", "en"), 5)
+    cells = _cells(text, glossary.t("lcr_policy_uplift", "en"), 6)
     assert cells[2:] == (f"{out.loc['uplift', 'cost']:,.0f}",
                          f"{out.loc['uplift', 'true_gain']:,.0f}",
+                         f"{p.loc['uplift', 'estimated_gain_se']:,.0f}",
                          f"{out.loc['uplift', 'predicted_gain']:,.0f}")
 
 

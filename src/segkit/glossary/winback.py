@@ -292,6 +292,7 @@ _REPORT: dict[str, dict[str, str]] = {
     "tcol_lcr_spent": {"en": "spent", "zh": "花费"},
     "tcol_lcr_gain_est": {"en": "gain measured", "zh": "实测收益"},
     "tcol_lcr_gain_pred": {"en": "gain the model expected", "zh": "模型预期收益"},
+    "tcol_lcr_gain_se": {"en": "± standard error", "zh": "± 标准误"},
     "lcr_policies_note": {
         "en": "Each rule may spend {budget} on the {n} held-out campaign rows (the budget of "
               "{total} scaled from the {cand} customers who could be won back to the "
@@ -308,11 +309,12 @@ _REPORT: dict[str, dict[str, str]] = {
     "lcr_policies_best": {"en": "The rule with the largest measured gain: {policy} ({gain}).",
                           "zh": "实测收益最大的规则：{policy}（{gain}）。"},
     "lcr_policies_caveat": {
-        "en": "The held-out group is small: differences of a few hundred are within the "
-              "noise. Keep a random control group in every campaign so that the next review "
-              "can measure the rule again.",
-        "zh": "留出组较小：几百的差异属于噪声范围。每次活动都请保留随机对照组，以便下次回顾时"
-              "再次检验规则。"},
+        "en": "The held-out group is small: the standard error says how far each measured "
+              "gain may be off, and differences smaller than about two of them are noise. "
+              "Keep a random control group in every campaign so that the next review can "
+              "measure the rule again.",
+        "zh": "留出组较小：标准误表示每个实测收益可能的偏差，小于约两个标准误的差异属于噪声。"
+              "每次活动都请保留随机对照组，以便下次回顾时再次检验规则。"},
     # the contact list
     "sec_lcr_list": {"en": "Whom to contact, with which offer, for {budget}",
                      "zh": "以 {budget} 联系谁、用什么优惠"},

@@ -23,8 +23,9 @@ the customers lost in a review period (``period_start`` to ``period_end``):
 7. **targeting under the budget** (好钢用在刀刃上): :func:`segkit.winback.allocate` on the
    customers lost in the period who have not come back, inferior former customers and
    customers of negative margin never; the policies compared on the held-out rows by
-   :func:`segkit.winback.compare_policies`, their gain estimated without bias from the
-   randomised responses (inverse-probability weighting); and the contact list, by
+   :func:`segkit.winback.backtest_targeting`, their gain estimated without bias from the
+   randomised responses (inverse-probability weighting) with its standard error; and the
+   contact list, by
    pseudonym only.
 
 Sections whose tables are missing (CDNOW has transactions only) say so in a sentence.
@@ -57,9 +58,8 @@ from ..winback import (
     TLearner,
     XLearner,
     allocate,
-    compare_policies,
+    backtest_targeting,
     cost_of_churn,
-    ipw_uplift,
     learning_frame,
     loss_reasons,
     lost_in_period,
@@ -141,7 +141,7 @@ class LostCustomerReviewPage(Page):
         Held-out rows with the predicted uplift; per offer the Qini curve, its area
         and the uplift at the top 30%.
     policies, allocation : DataFrame or None
-        :func:`segkit.winback.compare_policies` on the held-out rows and
+        :func:`segkit.winback.backtest_targeting` on the held-out rows and
         :func:`segkit.winback.allocate` on the lost customers who have not come back.
     """
 
@@ -359,17 +359,19 @@ class LostCustomerReviewPage(Page):
         value = self._value_before(te)
         share = len(te) / max(len(cand), 1)
         self.holdout_budget = self.budget * share
+        # the same held-out rows and learner as the heterogeneity section, through the
+        # library's backtest: IPW gain of every policy with its standard error
+        test = self.frame.index.isin(self.test_rows)
+        value_all = np.zeros(len(self.frame))
+        value_all[test] = value
         try:
-            truth = ipw_uplift(te["offer"].astype(object).to_numpy(),
-                               te["responded"].to_numpy(dtype=float), self.offers)
+            bt = backtest_targeting(
+                self.frame, value_all, costs, self.holdout_budget,
+                learner=LEARNERS[self.learner](random_state=_SEED), test=test, min_value=0.0,
+                seed=_SEED)
+            self.policies = bt.policies
         except ParameterError:  # an offer absent from the held-out rows: no comparison
-            truth = None
-        if truth is not None:
-            self.policies = compare_policies(
-                truth, value, costs, self.holdout_budget,
-                predicted_uplift=self.uplift_scores.reset_index(drop=True),
-                risk=te["days_since_last_purchase"].to_numpy(float), seed=_SEED,
-                min_value=0.0)
+            self.policies = None
         if not len(cand):
             return
         # the contact list: the model refitted on every randomised row, scored today
@@ -734,7 +736,7 @@ class LostCustomerReviewPage(Page):
             return
         p = self.policies
         labels = [g(f"lcr_policy_{n}") for n in p.index]
-        shown = pd.DataFrame({"gain": p["true_gain"].to_numpy(float)}, index=labels)
+        shown = pd.DataFrame({"gain": p["estimated_gain"].to_numpy(float)}, index=labels)
         self.figure(plot.policy_comparison(shown, lang=self.figure_lang, currency=self.currency),
                     "fig_lcr_policies")
         self.table(pd.DataFrame({
@@ -743,15 +745,17 @@ class LostCustomerReviewPage(Page):
                                   for o in p["offer"]],
             g["tcol_lcr_contacted"]: [f"{v:,}" for v in p["n_contacted"]],
             g["tcol_lcr_spent"]: [f"{v:,.0f}" for v in p["cost"]],
-            g["tcol_lcr_gain_est"]: [f"{v:,.0f}" for v in p["true_gain"]],
+            g["tcol_lcr_gain_est"]: [f"{v:,.0f}" for v in p["estimated_gain"]],
+            g["tcol_lcr_gain_se"]: [f"{v:,.0f}" if math.isfinite(v) else "–"
+                                    for v in p["estimated_gain_se"]],
             g["tcol_lcr_gain_pred"]: [f"{v:,.0f}" for v in p["predicted_gain"]],
         }))
         self.note("lcr_policies_note", n=f"{len(self.test_rows):,}",
                   budget=self._money(self.holdout_budget), total=self._money(self.budget),
                   cand=f"{self.n_candidates:,}")
-        best = str(p["true_gain"].idxmax())
+        best = str(p["estimated_gain"].idxmax())
         self.note("lcr_policies_best", policy=g(f"lcr_policy_{best}"),
-                  gain=self._money(p.loc[best, "true_gain"]))
+                  gain=self._money(p.loc[best, "estimated_gain"]))
         self.note("lcr_policies_caveat")
 
     def contact_list(self) -> None:
