@@ -395,6 +395,7 @@ def _winback_calls(demo):
         winback.value_if_won_back: (demo.transactions, "2024-06-30"),
         winback.compare_learners: (frame, _Kw(learners={"T": winback.TLearner(random_state=0)})),
         winback.targeting_inputs: (demo, frame, "2023-12-31", {"discount_10": (0.0, 0.1)}),
+        winback.cost_table: (pd.DataFrame({"value": [1.0], "cost_a": [2.0]}),),
         winback.backtest_targeting: (frame, [100.0] * len(frame),
                                      {"discount_10": 2.0, "discount_25": 5.0,
                                       "service_call": 15.0}, 500.0,

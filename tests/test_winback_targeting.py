@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 import segkit
 from segkit.exceptions import ParameterError, SchemaError
 from segkit.winback.targeting import ALLOCATION_COLUMNS, POLICIES, allocate, compare_policies
-from segkit.winback.uplift import FRAME_KEYS, OfferUplift, learning_frame
+from segkit.winback.uplift import FRAME_KEYS, OfferUplift, SLearner, learning_frame
 
 OFFERS = ["discount_10", "discount_25", "service_call"]
 
@@ -170,8 +170,7 @@ def _held_out(seed, n=20_000):
     test = ~train
     model = OfferUplift().fit(X[train], f["offer"][train], f["responded"][train])
     pred = model.predict_uplift(X[test])[OFFERS]
-    oe = sim.offer_effects[test].reset_index(drop=True)
-    true = pd.DataFrame({o: oe[f"p_{o}"] - oe["p_control"] for o in OFFERS})
+    true = sim.true_uplift()[OFFERS][test].reset_index(drop=True)
     truth = sim.truth.set_index("customer_id")
     ids = f.loc[test, "customer_id"]
     value = ids.map(truth["margin"]).to_numpy(float)
@@ -299,8 +298,7 @@ def test_backtest_targeting_on_a_time_split(seed):
     sim = segkit.datasets.simulate(n_customers=15000, seed=seed)
     t = sim.tables
     f = learning_frame(t.campaigns, t.transactions, t.complaints, t.customers)
-    oe = sim.offer_effects
-    true = pd.DataFrame({o: oe[f"p_{o}"] - oe["p_control"] for o in OFFERS})
+    true = sim.true_uplift()
     value = f["customer_id"].map(sim.truth.set_index("customer_id")["margin"]).clip(lower=0)
     mab = f["mean_amount_before"]
     cost = pd.DataFrame({"discount_10": 0.10 * mab, "discount_25": 0.25 * mab,
@@ -364,3 +362,25 @@ def test_targeting_inputs_know_nothing_after_as_of():
         targeting_inputs(d, f, "2023-12-31", {"discount_10": 0.1})
     with pytest.raises(ParameterError, match="as_of"):
         targeting_inputs(d, f, "soon", costs)
+
+
+def test_backtest_targeting_with_a_model_fitted_beforehand():
+    from segkit.winback import backtest_targeting, cost_table, targeting_inputs
+
+    d = segkit.datasets.load_demo()
+    f = learning_frame(d.campaigns, d.transactions, d.complaints, d.customers)
+    x = targeting_inputs(d, f, "2023-12-31", {"discount_10": (0.0, 0.1),
+                                               "discount_25": (0.0, 0.25),
+                                               "service_call": (15.0, 0.0)})
+    assert cost_table(x).columns.tolist() == ["discount_10", "discount_25", "service_call"]
+    test = (f["timestamp"] > "2024-06-30").to_numpy()
+    X = f.drop(columns=list(FRAME_KEYS)).to_numpy(float)
+    model = OfferUplift(SLearner(random_state=0)).fit(X[~test], f["offer"][~test],
+                                                      f["responded"][~test])
+    a = backtest_targeting(f, x["value"], cost_table(x), 500.0, test=test, model=model)
+    b = backtest_targeting(f, x["value"], cost_table(x), 500.0, test=test,
+                           learner=SLearner(random_state=0))
+    pd.testing.assert_frame_equal(a.policies, b.policies)
+    assert a.model is model
+    with pytest.raises(ParameterError, match="test=..."):
+        backtest_targeting(f, x["value"], cost_table(x), 500.0, model=model)

@@ -383,8 +383,7 @@ def test_compare_learners_scores_held_out_rows_against_the_truth():
 
     sim = segkit.datasets.simulate(n_customers=12000, seed=4)
     f = _frame(sim)
-    oe = sim.offer_effects
-    true = pd.DataFrame({o: oe[f"p_{o}"] - oe["p_control"] for o in OFFERS})
+    true = sim.true_uplift()
     with threadpool_limits(1):
         cmp = compare_learners(f, true_uplift=true, seed=4)
     scores, preds, test = cmp.scores, cmp.predictions, cmp.test

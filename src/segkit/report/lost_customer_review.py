@@ -51,6 +51,7 @@ from ..exceptions import ParameterError, SegkitError
 from ..features import customer_profile
 from ..quality import fmt_date
 from ..winback import (
+    DAYS_PER_MONTH,
     FRAME_KEYS,
     DRLearner,
     OfferUplift,
@@ -91,7 +92,6 @@ HORIZON_MONTHS = 12
 #: Rows of the contact list shown on the page (the whole list is counted).
 LIST_ROWS = 25
 _QUANTILE = 0.9
-_DAYS_PER_MONTH = 30.4375
 _SEED = 0
 
 
@@ -333,7 +333,7 @@ class LostCustomerReviewPage(Page):
             prof = customer_profile(self.data, pd.Timestamp(day) - pd.Timedelta(days=1))
             prof = prof.set_index("customer_id")
             months = np.maximum(1.0, prof["tenure_days"].fillna(0).to_numpy(float)
-                                / _DAYS_PER_MONTH)
+                                / DAYS_PER_MONTH)
             yearly = pd.Series(prof["margin"].fillna(0).to_numpy(float) / months
                                * HORIZON_MONTHS, index=prof.index)
             sel = (days == day).to_numpy()
@@ -359,16 +359,14 @@ class LostCustomerReviewPage(Page):
         value = self._value_before(te)
         share = len(te) / max(len(cand), 1)
         self.holdout_budget = self.budget * share
-        # the same held-out rows and learner as the heterogeneity section, through the
-        # library's backtest: IPW gain of every policy with its standard error
+        # the heterogeneity section's model and held-out rows, through the library's
+        # backtest: IPW gain of every policy with its standard error
         test = self.frame.index.isin(self.test_rows)
         value_all = np.zeros(len(self.frame))
         value_all[test] = value
         try:
-            bt = backtest_targeting(
-                self.frame, value_all, costs, self.holdout_budget,
-                learner=LEARNERS[self.learner](random_state=_SEED), test=test, min_value=0.0,
-                seed=_SEED)
+            bt = backtest_targeting(self.frame, value_all, costs, self.holdout_budget,
+                                    model=self.model, test=test, min_value=0.0, seed=_SEED)
             self.policies = bt.policies
         except ParameterError:  # an offer absent from the held-out rows: no comparison
             self.policies = None

@@ -38,6 +38,7 @@ from ..exceptions import ConvergenceError, ParameterError, SchemaError, SegkitEr
 from ..features import customer_profile, summary
 from ..quality import fmt_date
 from ..segment import ParetoTiers
+from ..value._base import fit_with_penalty
 from ..value.bgnbd import BetaGeoModel
 from ..value.clv import (
     PERIODS_PER_MONTH,
@@ -96,16 +97,10 @@ def _fit(cls, data, **kwargs):
     Returns ``(model, penalizer)``, or ``(None, None)`` when no fit has a proper maximum
     or the data cannot be fitted (no repeat purchase, no row).
     """
-    for pen in _PENALTIES:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return cls(penalizer_coef=pen).fit(data, **kwargs), pen
-        except ConvergenceError:
-            continue
-        except (SchemaError, ParameterError):
-            break
-    return None, None
+    try:
+        return fit_with_penalty(cls, data, _PENALTIES, **kwargs)
+    except (ConvergenceError, SchemaError, ParameterError):
+        return None, None
 
 
 class ValuationPage(Page):

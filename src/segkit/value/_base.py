@@ -36,6 +36,7 @@ to the natural parameters).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,7 +48,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..exceptions import ConvergenceError, NotFittedError, ParameterError, SchemaError
 
-__all__ = ["MLEModel", "distinct_rows", "require_frame", "require_column"]
+__all__ = ["MLEModel", "distinct_rows", "require_frame", "require_column", "fit_with_penalty"]
 
 _THREADPOOLS: ThreadpoolController | None = None
 
@@ -425,3 +426,34 @@ class MLEModel(BaseEstimator):
                 lo[i], hi[i] = expit(logit(est[i]) - w), expit(logit(est[i]) + w)
         return pd.DataFrame({"estimate": est, "standard_error": se, "lower_95": lo,
                              "upper_95": hi}, index=pd.Index(self._param_names, name="parameter"))
+
+
+def fit_with_penalty(cls, data, penalties: Sequence[float] = (0.0, 0.001, 0.01, 0.1),
+                     **kwargs):
+    """``cls(penalizer_coef=p).fit(data)`` for the first ``p`` of ``penalties`` that converges.
+
+    A model without a proper maximum on these data (a flat or run-away direction) gets
+    the smallest penalty that gives it one. Warnings of the attempts are silenced.
+
+    Returns
+    -------
+    (model, penalizer)
+
+    Raises
+    ------
+    ConvergenceError
+        No penalty of the list gives a proper maximum.
+    SchemaError, ParameterError
+        Data the model cannot be fitted on at all (at the first attempt).
+    """
+    for pen in penalties:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return cls(penalizer_coef=pen).fit(data, **kwargs), pen
+        except ConvergenceError:
+            continue
+    raise ConvergenceError(
+        f"{cls.__name__} has no proper maximum on these data, even with a penalty of "
+        f"{penalties[-1]}"
+    )

@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,16 +30,19 @@ import numpy as np
 import pandas as pd
 
 from ..data import observation_end as _end_of
-from ..exceptions import ConvergenceError, ParameterError, SchemaError
+from ..exceptions import ParameterError
 from ..features.profile import customer_profile
 from ..features.summary import summary
 from ..schema import CustomerData
 from ..segment.tiers import ParetoTiers
+from ..value._base import fit_with_penalty
 from ..value.bgnbd import BetaGeoModel
 from ..value.clv import expected_customer_lifetime_value
 from ..value.gamma_gamma import GammaGammaModel
+from .uplift import FRAME_KEYS, OfferUplift, SLearner, _require
 
-__all__ = ["allocate", "compare_policies", "value_if_won_back", "targeting_inputs", "ipw_uplift",
+__all__ = ["allocate", "compare_policies", "value_if_won_back", "targeting_inputs", "cost_table",
+           "ipw_uplift",
            "backtest_targeting", "TargetingBacktest", "ALLOCATION_COLUMNS", "POLICIES",
            "WON_BACK_COLUMNS"]
 
@@ -431,20 +433,6 @@ def _compare(
     return pd.DataFrame(rows).set_index("policy"), offers
 
 
-def _fit_penalised(cls, data):
-    for pen in _PENALTIES:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return cls(penalizer_coef=pen).fit(data)
-        except ConvergenceError:
-            continue
-    raise ConvergenceError(
-        f"{cls.__name__} has no proper maximum on these transactions, even with a penalty "
-        f"of {_PENALTIES[-1]}"
-    )
-
-
 def value_if_won_back(
     transactions: pd.DataFrame,
     as_of: Any = None,
@@ -496,14 +484,7 @@ def value_if_won_back(
     >>> bool(((v["clv"] - v["p_alive"] * v["value_if_won_back"]).abs() < 1e-6).all())
     True
     """
-    if not isinstance(transactions, pd.DataFrame):
-        raise ParameterError(
-            f"transactions must be a DataFrame, got {type(transactions).__name__}")
-    missing = [c for c in ("customer_id", "timestamp", "amount") if c not in transactions]
-    if missing:
-        raise SchemaError("transactions", missing[0],
-                          f"required column(s) {missing} missing; present: "
-                          f"{list(transactions.columns)}")
+    _require(transactions, "transactions", ["customer_id", "timestamp", "amount"])
     if not (isinstance(horizon_months, (int, np.integer)) and horizon_months >= 1):
         raise ParameterError(f"horizon_months must be a whole number >= 1, got {horizon_months}")
     if not 0.0 < float(margin_rate) <= 1.0:
@@ -511,9 +492,9 @@ def value_if_won_back(
     end = _end_of(CustomerData(transactions=transactions), as_of, name="as_of")
     s = summary(transactions, monetary_value_col="amount", observation_end=end,
                 freq="D", freq_multiplier=7, after_end="drop")
-    model = _fit_penalised(BetaGeoModel, s)
+    model, _ = fit_with_penalty(BetaGeoModel, s, _PENALTIES)
     spend_rows = s[(s["frequency"] > 0) & (s["monetary_value"] > 0)]
-    spend_model = _fit_penalised(GammaGammaModel, spend_rows)
+    spend_model, _ = fit_with_penalty(GammaGammaModel, spend_rows, _PENALTIES)
     clv = expected_customer_lifetime_value(
         model, spend_model, s.assign(monetary_value=s["monetary_value"].clip(lower=0)),
         future_t=int(horizon_months), discount_rate=float(discount_rate), time_unit="W",
@@ -529,6 +510,22 @@ def value_if_won_back(
         index=pd.Index(s["customer_id"].to_numpy(), name="customer_id"),
     )
     return out
+
+
+def cost_table(inputs: pd.DataFrame) -> pd.DataFrame:
+    """The ``cost_<offer>`` columns of :func:`targeting_inputs` as one column per offer.
+
+    The form :func:`allocate` and :func:`backtest_targeting` take as ``cost``.
+
+    Examples
+    --------
+    >>> cost_table(pd.DataFrame({"value": [1.0], "cost_call": [15.0]})).columns.tolist()
+    ['call']
+    """
+    cols = [c for c in inputs.columns if str(c).startswith("cost_")]
+    if not cols:
+        raise ParameterError("inputs has no cost_<offer> column (see targeting_inputs)")
+    return inputs[cols].rename(columns=lambda c: str(c)[len("cost_"):])
 
 
 # --------------------------------------------------------------------------- backtest
@@ -594,6 +591,7 @@ def backtest_targeting(
     budget: float,
     *,
     learner: Any = None,
+    model: Any = None,
     test: Any = None,
     test_size: float = 0.3,
     true_uplift: pd.DataFrame | None = None,
@@ -627,6 +625,9 @@ def backtest_targeting(
         Budget for the held-out rows.
     learner : meta-learner, optional
         Default :class:`~segkit.winback.uplift.SLearner` with ``random_state=seed``.
+    model : OfferUplift, optional
+        An uplift model already fitted on the training rows (the complement of
+        ``test``, which must then be given): used instead of fitting ``learner``.
     test : array of bool, optional
         The held-out rows (e.g. the last campaign waves, a time split); default a random
         ``test_size`` share, stratified by offer.
@@ -653,8 +654,6 @@ def backtest_targeting(
     """
     from sklearn.model_selection import train_test_split
 
-    from .uplift import FRAME_KEYS, OfferUplift, SLearner
-
     if not isinstance(frame, pd.DataFrame) or not set(FRAME_KEYS) <= set(frame.columns):
         raise ParameterError("frame must be a learning_frame (with its key columns "
                              f"{list(FRAME_KEYS)})")
@@ -664,6 +663,9 @@ def backtest_targeting(
         raise ParameterError(f"value has {len(v)} entries for {n} rows")
     off = frame["offer"].astype(str).to_numpy(dtype=object)
     y = frame["responded"].astype(bool).to_numpy()
+    if model is not None and test is None:
+        raise ParameterError("a fitted model needs the held-out rows it was not fitted on "
+                             "(test=...)")
     if test is None:
         idx = np.arange(n)
         try:
@@ -679,8 +681,9 @@ def backtest_targeting(
         if len(test) != n or test.all() or not test.any():
             raise ParameterError("test must mark some, not all, of the frame's rows")
     X = frame.drop(columns=list(FRAME_KEYS)).to_numpy(dtype=float)
-    model = OfferUplift(learner if learner is not None else SLearner(random_state=int(seed)),
-                        control=control).fit(X[~test], off[~test], y[~test])
+    if model is None:
+        model = OfferUplift(learner if learner is not None else SLearner(random_state=int(seed)),
+                            control=control).fit(X[~test], off[~test], y[~test])
     pred = model.predict_uplift(X[test])
     offers = list(pred.columns)
     if isinstance(cost, pd.DataFrame):
